@@ -1,0 +1,141 @@
+"""The optimizer registry: one record per optimizer, keyed as the page and the docs name them.
+
+``OPTIMIZERS[key]`` is an ``OptimizerSpec``: its rule factory (``pycore.rules``), hyperparameter specs with
+torch's names and defaults, torch's state names, display metadata (name, colour, marker), the update rule as a
+LaTeX algorithm block, a two-line summary, the reference and the convention notes. Insertion order is display
+order.
+"""
+from collections import namedtuple
+
+from . import rules
+from .hyperparams import hp, validate
+from .optimizer_text import TEXT as _TEXT_SOURCE
+
+OptimizerSpec = namedtuple(
+    "OptimizerSpec",
+    "key name make hyperparams fixed state_fields color marker summary latex notes reference torch",
+)
+OptimizerSpec.__doc__ = """One optimizer.
+
+make(**hyperparams) -> Rule; ``fixed`` are arguments always passed to ``make`` and not user-settable (e.g.
+``nesterov=True`` for the "nesterov" entry); ``torch`` is the equivalent torch constructor as text.
+"""
+
+# One colour-blind-safe palette (Okabe & Ito 2008, extended with Paul Tol's "muted" scheme) shared by the page
+# and the figures; each optimizer also has its own marker shape so colour is never the only cue.
+PALETTE = (
+    "#555555", "#0072B2", "#56B4E9", "#009E73", "#E69F00", "#D55E00",
+    "#CC79A7", "#882255", "#AA4499", "#332288", "#999933", "#44AA99",
+)
+MARKERS = ("circle", "square", "triangle-up", "diamond", "triangle-down", "cross",
+           "star", "pentagon", "hexagon", "triangle-left", "triangle-right", "plus")
+
+# Shared hyperparameter specs (torch's validity intervals; page slider ranges).
+_LR = dict(low=0.0, ui=(1e-5, 10.0), scale="log", doc="learning rate")
+
+
+def _lr(default):
+    return hp("lr", r"\eta", default, **_LR)
+
+
+def _eps(default):
+    return hp("eps", r"\epsilon", default, ui=(1e-12, 1e-1), scale="log", doc="term added to the denominator for numerical stability")
+
+
+def _wd(default=0.0):
+    return hp("weight_decay", r"\lambda", default, ui=(0.0, 1.0), doc="weight decay")
+
+
+def _betas(default=(0.9, 0.999)):
+    return hp("betas", r"\beta_1, \beta_2", default, 0.0, 1.0, kind="pair", high_open=True, ui=(0.0, 0.9999),
+              doc="decay rates of the first and second moment estimates")
+
+
+_DECOUPLED = hp("decoupled_weight_decay", r"\text{decoupled}", False, kind="bool",
+                doc="apply weight decay as θ ← θ(1 − ηλ) (AdamW-style) instead of adding λθ to the gradient")
+_AMSGRAD = hp("amsgrad", r"\text{amsgrad}", False, kind="bool",
+              doc="use the running maximum of the second moment (AMSGrad)")
+_MOMENTUM = lambda default: hp("momentum", r"\mu", default, ui=(0.0, 0.999), doc="momentum factor")  # noqa: E731
+_DAMPENING = hp("dampening", r"\tau", 0.0, ui=(0.0, 1.0), doc="dampening for momentum")
+_NESTEROV = hp("nesterov", r"\text{nesterov}", False, kind="bool", doc="use Nesterov momentum")
+
+def _spec(key, name, make, hyperparams, state_fields, torch, fixed=None):
+    i = len(_SPECS)
+    text = _TEXT_SOURCE[key]
+    _SPECS.append(OptimizerSpec(key, name, make, tuple(hyperparams), dict(fixed or {}), tuple(state_fields),
+                                PALETTE[i], MARKERS[i], text["summary"], text["latex"], text["notes"],
+                                text["reference"], torch))
+
+
+_SPECS = []
+
+_spec("sgd", "SGD", rules.sgd,
+      [_lr(1e-3), _MOMENTUM(0.0), _DAMPENING, _wd(), _NESTEROV],
+      ["momentum_buffer"], "torch.optim.SGD(params, lr=1e-3)")
+_spec("momentum", "Momentum", rules.sgd,
+      [_lr(1e-3), _MOMENTUM(0.9), _DAMPENING, _wd()],
+      ["momentum_buffer"], "torch.optim.SGD(params, lr=1e-3, momentum=0.9)", fixed={"nesterov": False})
+_spec("nesterov", "Nesterov", rules.sgd,
+      [_lr(1e-3), _MOMENTUM(0.9), _wd()],
+      ["momentum_buffer"], "torch.optim.SGD(params, lr=1e-3, momentum=0.9, nesterov=True)",
+      fixed={"nesterov": True, "dampening": 0.0})
+_spec("adagrad", "AdaGrad", rules.adagrad,
+      [_lr(1e-2), hp("lr_decay", r"\eta_{\text{decay}}", 0.0, ui=(0.0, 1.0), doc="learning rate decay"),
+       _wd(), hp("initial_accumulator_value", r"s_0", 0.0, ui=(0.0, 1.0), doc="initial value of the sum of squares"),
+       _eps(1e-10)],
+      ["step", "sum"], "torch.optim.Adagrad(params, lr=1e-2)")
+_spec("rmsprop", "RMSProp", rules.rmsprop,
+      [_lr(1e-2), hp("alpha", r"\alpha", 0.99, 0.0, 1.0, ui=(0.0, 0.999), doc="smoothing constant"),
+       _eps(1e-8), _wd(), _MOMENTUM(0.0),
+       hp("centered", r"\text{centered}", False, kind="bool", doc="normalise by the estimated variance of the gradient")],
+      ["step", "square_avg", "grad_avg", "momentum_buffer"], "torch.optim.RMSprop(params, lr=1e-2)")
+_spec("adadelta", "Adadelta", rules.adadelta,
+      [_lr(1.0), hp("rho", r"\rho", 0.9, 0.0, 1.0, ui=(0.0, 0.999), doc="decay rate of the running averages"),
+       _eps(1e-6), _wd()],
+      ["step", "square_avg", "acc_delta"], "torch.optim.Adadelta(params, lr=1.0)")
+_spec("adam", "Adam", rules.adam,
+      [_lr(1e-3), _betas(), _eps(1e-8), _wd(), _AMSGRAD, _DECOUPLED],
+      ["step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"], "torch.optim.Adam(params, lr=1e-3)")
+_spec("adamw", "AdamW", rules.adamw,
+      [_lr(1e-3), _betas(), _eps(1e-8), _wd(1e-2), _AMSGRAD],
+      ["step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"], "torch.optim.AdamW(params, lr=1e-3)")
+_spec("nadam", "NAdam", rules.nadam,
+      [_lr(2e-3), _betas(), _eps(1e-8), _wd(),
+       hp("momentum_decay", r"\psi", 4e-3, ui=(0.0, 0.1), doc="momentum decay (Dozat's schedule)"), _DECOUPLED],
+      ["step", "mu_product", "exp_avg", "exp_avg_sq"], "torch.optim.NAdam(params, lr=2e-3)")
+_spec("radam", "RAdam", rules.radam,
+      [_lr(1e-3), _betas(), _eps(1e-8), _wd(), _DECOUPLED],
+      ["step", "exp_avg", "exp_avg_sq"], "torch.optim.RAdam(params, lr=1e-3)")
+_spec("adamax", "Adamax", rules.adamax,
+      [_lr(2e-3), _betas(), _eps(1e-8), _wd()],
+      ["step", "exp_avg", "exp_inf"], "torch.optim.Adamax(params, lr=2e-3)")
+_spec("lion", "Lion", rules.lion,
+      [_lr(1e-4), _betas((0.9, 0.99)), _wd(), _DECOUPLED],
+      ["exp_avg"], "lion_pytorch.Lion(params, lr=1e-4)")
+
+OPTIMIZERS = {s.key: s for s in _SPECS}
+del _SPECS
+
+
+def get_optimizer(optimizer):
+    """An OptimizerSpec from a key or a spec; ValueError for an unknown key."""
+    if isinstance(optimizer, OptimizerSpec):
+        return optimizer
+    try:
+        return OPTIMIZERS[optimizer]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown optimizer {optimizer!r}; expected one of {', '.join(OPTIMIZERS)}") from None
+
+
+def resolve(optimizer, **hyperparams):
+    """(spec, hyperparams in effect, rule): validates before anything runs.
+
+    Cross-parameter constraints are torch's: Nesterov momentum needs momentum > 0 and dampening 0.
+    """
+    spec = get_optimizer(optimizer)
+    values = validate(spec.hyperparams, hyperparams, spec.key)
+    args = {**values, **spec.fixed}
+    if args.get("nesterov") and (args["momentum"] <= 0 or args["dampening"] != 0):
+        raise ValueError(f"{spec.key}: nesterov momentum requires momentum > 0 and dampening = 0, "
+                         f"got momentum={args['momentum']!r}, dampening={args['dampening']!r}")
+    return spec, values, spec.make(**args)
