@@ -15,7 +15,7 @@ from .schedules import get_schedule
 ESCAPE_SPANS = 10.0
 
 _FIELDS = ("optimizer", "surface", "start", "steps", "points", "losses", "grads", "updates", "states",
-           "state_fields", "lrs", "hyperparams", "schedule", "noise", "seed", "status", "reason",
+           "state_fields", "lrs", "hyperparams", "schedule", "noise", "seed", "max_grad_norm", "status", "reason",
            "converged_at", "reached", "tol", "grad_tol")
 
 
@@ -40,7 +40,8 @@ class Trajectory(namedtuple("Trajectory", _FIELDS)):
             "grads": [list(g) for g in self.grads], "updates": [list(u) for u in self.updates],
             "states": states, "effective_lr": effective_lrs(self), "lrs": list(self.lrs),
             "hyperparams": {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.hyperparams.items()},
-            "schedule": self.schedule, "noise": self.noise, "seed": self.seed, "status": self.status,
+            "schedule": self.schedule, "noise": self.noise, "seed": self.seed,
+            "max_grad_norm": self.max_grad_norm, "status": self.status,
             "reason": self.reason, "converged_at": self.converged_at, "reached": self.reached,
             "tol": self.tol, "grad_tol": self.grad_tol,
         }
@@ -86,13 +87,15 @@ def _check_start(start):
     return x, y
 
 
-def run(optimizer, surface, start=None, steps=100, *, schedule=None, noise=0.0, seed=0, tol=1e-3,
-        grad_tol=1e-8, **hyperparams):
+def run(optimizer, surface, start=None, steps=100, *, schedule=None, noise=0.0, seed=0, max_grad_norm=None,
+        tol=1e-3, grad_tol=1e-8, **hyperparams):
     """Run ``optimizer`` (key or spec) on ``surface`` (key or Surface) for exactly ``steps`` steps.
 
     ``hyperparams`` use torch's names; missing ones take torch's defaults. ``schedule`` is a schedule spec
     (see ``pycore.schedules``) applied to ``lr``. ``noise`` adds N(0, noise²) to each gradient coordinate,
-    drawn from ``random.Random(seed)``, so stochastic runs are reproducible. Raises ValueError for bad input
+    drawn from ``random.Random(seed)``, so stochastic runs are reproducible. ``max_grad_norm`` clips the
+    (noisy) gradient as ``torch.nn.utils.clip_grad_norm_`` does: g ← g · c/(‖g‖ + 1e-6) when that factor is
+    below 1. It is off unless asked for, and recorded in the trajectory. Raises ValueError for bad input
     (before any step); a run that blows up returns with ``status == "diverged"`` instead.
     """
     spec, values, rule = resolve(optimizer, **hyperparams)
@@ -102,6 +105,9 @@ def run(optimizer, surface, start=None, steps=100, *, schedule=None, noise=0.0, 
         raise ValueError(f"steps must be a whole number >= 0, got {steps!r}")
     if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not noise >= 0 or noise == math.inf:
         raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
+    if max_grad_norm is not None and (isinstance(max_grad_norm, bool) or not isinstance(max_grad_norm, (int, float))
+                                      or not 0 < max_grad_norm < math.inf):
+        raise ValueError(f"max_grad_norm must be a positive number or None, got {max_grad_norm!r}")
     for name, v in (("tol", tol), ("grad_tol", grad_tol)):
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v < math.inf:
             raise ValueError(f"{name} must be a positive number, got {v!r}")
@@ -128,6 +134,10 @@ def run(optimizer, surface, start=None, steps=100, *, schedule=None, noise=0.0, 
     for k in range(steps):
         if gauss is not None:
             gx, gy = gx + noise * gauss(0.0, 1.0), gy + noise * gauss(0.0, 1.0)
+        if max_grad_norm is not None:
+            coef = max_grad_norm / (math.hypot(gx, gy) + 1e-6)
+            if coef < 1.0:
+                gx, gy = gx * coef, gy * coef
         (nx, ny), state = update((gx, gy), state, (x, y), lrs[k])
         reason = None
         if not _finite(nx, ny):
@@ -154,5 +164,5 @@ def run(optimizer, surface, start=None, steps=100, *, schedule=None, noise=0.0, 
     if status != "diverged" and converged_at is not None:
         status = "converged"
     return Trajectory(spec.key, surf.key, points[0], steps, points, losses, grads, updates, states,
-                      spec.state_fields, lrs[:len(grads)], values, sched.spec, float(noise), seed, status,
+                      spec.state_fields, lrs[:len(grads)], values, sched.spec, float(noise), seed, max_grad_norm, status,
                       reason, converged_at, near(x, y), tol, grad_tol)
