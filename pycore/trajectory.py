@@ -61,18 +61,21 @@ def _finite(*values):
 
 
 def _minimum_finder(minima, tol):
-    """point -> index of a minimum within ``tol`` (Euclidean), via a grid of cells of size tol."""
+    """point -> index of a minimum within ``tol`` (Euclidean), or None.
+
+    Each minimum is filed under the 3 x 3 grid cells of size ``tol`` around it, so a query is one lookup.
+    """
     cells = {}
     for i, m in enumerate(minima):
-        cells.setdefault((math.floor(m.x / tol), math.floor(m.y / tol)), []).append(i)
+        cx, cy = math.floor(m.x / tol), math.floor(m.y / tol)
+        for key in [(cx + a, cy + b) for a in (-1, 0, 1) for b in (-1, 0, 1)]:
+            cells.setdefault(key, []).append(i)
+    hypot, floor = math.hypot, math.floor
 
     def find(x, y):
-        cx, cy = math.floor(x / tol), math.floor(y / tol)
-        for i in (cx - 1, cx, cx + 1):
-            for j in (cy - 1, cy, cy + 1):
-                for k in cells.get((i, j), ()):
-                    if math.hypot(x - minima[k].x, y - minima[k].y) <= tol:
-                        return k
+        for k in cells.get((floor(x / tol), floor(y / tol)), ()):
+            if hypot(x - minima[k].x, y - minima[k].y) <= tol:
+                return k
         return None
     return find
 
@@ -131,26 +134,25 @@ def run(optimizer, surface, start=None, steps=100, *, schedule=None, noise=0.0, 
     status, reason, converged_at = "max_steps", None, None
     if near(x, y) is not None or math.hypot(gx, gy) < grad_tol:
         converged_at = 0
+    isfinite, hypot = math.isfinite, math.hypot
     for k in range(steps):
         if gauss is not None:
             gx, gy = gx + noise * gauss(0.0, 1.0), gy + noise * gauss(0.0, 1.0)
         if max_grad_norm is not None:
-            coef = max_grad_norm / (math.hypot(gx, gy) + 1e-6)
+            coef = max_grad_norm / (hypot(gx, gy) + 1e-6)
             if coef < 1.0:
                 gx, gy = gx * coef, gy * coef
         (nx, ny), state = update((gx, gy), state, (x, y), lrs[k])
-        reason = None
-        if not _finite(nx, ny):
-            reason = f"step {k + 1}: the iterate became ({nx!r}, {ny!r})"
-        elif not (lo_x <= nx <= hi_x and lo_y <= ny <= hi_y):
-            reason = (f"step {k + 1}: the iterate ({nx:.4g}, {ny:.4g}) left the surface's region by more "
-                      f"than {ESCAPE_SPANS:g} view widths")
-        else:
-            loss = f(nx, ny)
-            ngx, ngy = grad(nx, ny)
-            if not _finite(loss, ngx, ngy):
-                reason = f"step {k + 1}: f or its gradient overflowed at ({nx:.4g}, {ny:.4g})"
-        if reason is not None:
+        if not (lo_x <= nx <= hi_x and lo_y <= ny <= hi_y):  # also catches NaN: comparisons are False
+            reason = (f"step {k + 1}: the iterate became ({nx!r}, {ny!r})" if not (isfinite(nx) and isfinite(ny))
+                      else f"step {k + 1}: the iterate ({nx:.4g}, {ny:.4g}) left the surface's region by more "
+                           f"than {ESCAPE_SPANS:g} view widths")
+            status = "diverged"
+            break
+        loss = f(nx, ny)
+        ngx, ngy = grad(nx, ny)
+        if not (isfinite(loss) and isfinite(ngx) and isfinite(ngy)):
+            reason = f"step {k + 1}: f or its gradient overflowed at ({nx:.4g}, {ny:.4g})"
             status = "diverged"
             break
         grads.append((gx, gy))
@@ -159,7 +161,7 @@ def run(optimizer, surface, start=None, steps=100, *, schedule=None, noise=0.0, 
         x, y, gx, gy = nx, ny, ngx, ngy
         points.append((x, y))
         losses.append(loss)
-        if converged_at is None and (math.hypot(gx, gy) < grad_tol or near(x, y) is not None):
+        if converged_at is None and (hypot(gx, gy) < grad_tol or near(x, y) is not None):
             converged_at = k + 1
     if status != "diverged" and converged_at is not None:
         status = "converged"
