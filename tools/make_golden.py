@@ -39,20 +39,22 @@ def rosenbrock_grad(x, y):
     return -2.0 * (1.0 - x) - 4.0 * 100.0 * x * r, 2.0 * 100.0 * r
 
 
-def bowl(x, y):
-    """A convex, anisotropic quadratic with a cross term: f = x² + xy + 5y², minimum 0 at the origin."""
-    return x * x + x * y + 5.0 * y * y
+def himmelblau(x, y):
+    return (x * x + y - 11.0) ** 2 + (x + y * y - 7.0) ** 2
 
 
-def bowl_grad(x, y):
-    return 2.0 * x + y, x + 10.0 * y
+def himmelblau_grad(x, y):
+    a, b = x * x + y - 11.0, x + y * y - 7.0
+    return 4.0 * x * a + 2.0 * b, 2.0 * a + 4.0 * y * b
 
 
 SURFACES = {
     # key: (f, grad, starts, formula)
     "rosenbrock": (rosenbrock, rosenbrock_grad, [(-1.5, 2.5), (-1.0, 0.5)],
                    "f = (1 - x)^2 + 100 (y - x^2)^2; grad = (-2(1 - x) - 400 x r, 200 r), r = y - x^2"),
-    "bowl": (bowl, bowl_grad, [(2.0, 1.5), (-1.5, -2.0)], "f = x^2 + x y + 5 y^2; grad = (2x + y, x + 10y)"),
+    "himmelblau": (himmelblau, himmelblau_grad, [(-1.5, -4.5), (0.0, 0.0)],
+                   "f = (x^2 + y - 11)^2 + (x + y^2 - 7)^2; grad = (4 x a + 2 b, 2 a + 4 y b), "
+                   "a = x^2 + y - 11, b = x + y^2 - 7"),
 }
 
 # --- settings: registry key -> list of hyperparameter dicts (pycore names = torch names) ----------------
