@@ -1,0 +1,150 @@
+"""Browser fixtures: the page served the way `make serve` does, one Chromium for the session, no network.
+
+* ``server``: ``python -m http.server`` on a free loopback port, serving the repository root (web/vendor is
+  generated first if missing).
+* ``browser``: Debian's Chromium through Playwright (Playwright cannot download its own browser here).
+* ``open_page(url)``: a new context whose every request not to 127.0.0.1/localhost is aborted and recorded,
+  with console errors and page errors collected; waits for ``data-ready``. Both lists must stay empty: the
+  autouse ``offline_and_clean`` check fails the test otherwise.
+* ``app``: the page loaded once for the session (Pyodide takes seconds to start; tests share it and set up
+  the state they need through the UI or ``window.optviz``).
+"""
+import contextlib
+import os
+import pathlib
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+READY_TIMEOUT_MS = 90_000
+LOOPBACK = {"127.0.0.1", "localhost"}
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve(directory):
+    """``python -m http.server`` on a free loopback port in ``directory``; yields the base URL."""
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+                            cwd=directory, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError(f"http.server did not start on port {port}")
+                time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def _ensure_vendor():
+    if not (ROOT / "web" / "vendor" / "pyodide" / "pyodide.mjs").exists():
+        subprocess.run([sys.executable, str(ROOT / "tools" / "vendor.py")], check=True)
+
+
+@pytest.fixture(scope="session")
+def server():
+    _ensure_vendor()
+    with serve(ROOT) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is missing (make test installs Debian's chromium)")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+class Watch:
+    """What a page did that a test must not allow: requests off loopback, console errors, page errors."""
+
+    def __init__(self):
+        self.blocked, self.errors = [], []
+
+    def check(self):
+        assert not self.blocked, f"requests outside loopback: {self.blocked}"
+        assert not self.errors, f"console errors: {self.errors}"
+
+
+WATCHES = []
+
+
+@pytest.fixture(scope="session")
+def open_page(browser):
+    """open_page(url, width=1400, height=900) -> (page, watch), the page ready (data-ready="true")."""
+    contexts = []
+
+    def opener(url, width=1400, height=900):
+        watch = Watch()
+        WATCHES.append(watch)
+        ctx = browser.new_context(viewport={"width": width, "height": height})
+        contexts.append(ctx)
+
+        def route(r):
+            host = urllib.parse.urlsplit(r.request.url).hostname
+            if host in LOOPBACK:
+                r.continue_()
+            else:
+                watch.blocked.append(r.request.url)
+                r.abort()
+        ctx.route("**/*", route)
+        page = ctx.new_page()
+        page.on("console", lambda m: m.type == "error" and watch.errors.append(m.text))
+        page.on("pageerror", lambda e: watch.errors.append(f"page error: {e}"))
+        page.goto(url)
+        page.wait_for_function("document.documentElement.dataset.ready === 'true'", timeout=READY_TIMEOUT_MS)
+        return page, watch
+
+    yield opener
+    for ctx in contexts:
+        ctx.close()
+
+
+@pytest.fixture(scope="session")
+def app(server, open_page):
+    """The page at the server's root, loaded once for the session."""
+    page, _ = open_page(server + "index.html")
+    return page
+
+
+@pytest.fixture(autouse=True)
+def offline_and_clean():
+    """Every browser test fails on a request outside loopback or a console error, in any page it opened."""
+    yield
+    for w in WATCHES:
+        w.check()
+
+
+def shot(page, name):
+    """Screenshot into tests/artifacts/ (git-ignored) for a person to look at."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

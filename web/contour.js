@@ -1,0 +1,116 @@
+// The surface layer of #plot: filled contour bands, isolines, axes, colour bar and minima, from pycore's grid.
+import { el, fmt, linear, markerPath } from "./svg.js";
+
+// A light perceptual ramp (lightness falls slowly from the valley to the peaks) so coloured paths stand out.
+const STOPS = ["#eaf4fb", "#d6ebf2", "#d9efe0", "#eef3d2", "#fbedc8", "#f8dcc0", "#f2c8bf", "#e6b9c6"];
+
+function hexToRgb(h) {
+  return [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
+}
+const RGB = STOPS.map(hexToRgb);
+
+export function colour(t) {
+  const x = Math.min(1, Math.max(0, t)) * (RGB.length - 1);
+  const i = Math.min(RGB.length - 2, Math.floor(x));
+  const f = x - i;
+  const c = RGB[i].map((a, k) => Math.round(a + (RGB[i + 1][k] - a) * f));
+  return `rgb(${c[0]},${c[1]},${c[2]})`;
+}
+
+// Equal-aspect geometry: one data unit is the same number of pixels along x and y; y points up.
+export function geometry(bounds, maxWidth, maxHeight) {
+  const [[x0, x1], [y0, y1]] = bounds;
+  const m = { left: 52, right: 78, top: 12, bottom: 40 };
+  const k = Math.min((maxWidth - m.left - m.right) / (x1 - x0), (maxHeight - m.top - m.bottom) / (y1 - y0));
+  const width = k * (x1 - x0);
+  const height = k * (y1 - y0);
+  return {
+    bounds, margin: m, width, height, pxPerUnit: k,
+    svgWidth: width + m.left + m.right, svgHeight: height + m.top + m.bottom,
+    x: linear(x0, x1, m.left, m.left + width),
+    y: linear(y0, y1, m.top + height, m.top),
+  };
+}
+
+function ringPath(ring, px, py) {
+  let d = "";
+  for (let i = 0; i < ring.length; i++) d += (i ? "L" : "M") + px(ring[i][0]).toFixed(1) + "," + py(ring[i][1]).toFixed(1);
+  return d + "Z";
+}
+
+function axes(g, geo) {
+  const { x, y, margin: m, width, height, bounds } = geo;
+  const [[x0, x1], [y0, y1]] = bounds;
+  const ax = el("g", { class: "axis", "aria-hidden": "true" }, g);
+  const bottom = m.top + height;
+  for (const t of d3.ticks(x0, x1, Math.max(3, Math.round(width / 80)))) {
+    el("line", { x1: x(t), x2: x(t), y1: bottom, y2: bottom + 5 }, ax);
+    el("text", { x: x(t), y: bottom + 17, "text-anchor": "middle" }, ax).textContent = fmt(t);
+  }
+  for (const t of d3.ticks(y0, y1, Math.max(3, Math.round(height / 70)))) {
+    el("line", { x1: m.left - 5, x2: m.left, y1: y(t), y2: y(t) }, ax);
+    el("text", { x: m.left - 8, y: y(t) + 4, "text-anchor": "end" }, ax).textContent = fmt(t);
+  }
+  el("text", { class: "axis-label", x: m.left + width / 2, y: bottom + 34, "text-anchor": "middle" }, ax).textContent = "x";
+  el("text", { class: "axis-label", x: 14, y: m.top + height / 2, "text-anchor": "middle" }, ax).textContent = "y";
+}
+
+function colourBar(g, geo, thresholds, log) {
+  const { margin: m, width, height } = geo;
+  const bar = el("g", { class: "cbar", "aria-hidden": "true" }, g);
+  const left = m.left + width + 16;
+  const n = thresholds.length;
+  const h = height / (n + 1);
+  for (let k = 0; k <= n; k++) {
+    el("rect", { x: left, y: m.top + height - (k + 1) * h, width: 12, height: h + 0.5, fill: colour(k / n) }, bar);
+  }
+  el("rect", { x: left, y: m.top, width: 12, height, fill: "none", stroke: "#9aa3b2" }, bar);
+  const every = Math.ceil(n / Math.max(2, Math.floor(height / 34)));
+  for (let k = 0; k < n; k += every) {
+    const yy = m.top + height - (k + 1) * h;
+    el("line", { x1: left + 12, x2: left + 16, y1: yy, y2: yy }, bar);
+    el("text", { x: left + 18, y: yy + 4 }, bar).textContent = fmt(thresholds[k], 2);
+  }
+  el("text", { x: left - 2, y: m.top + height + 16 }, bar).textContent = log ? "f (log)" : "f";
+}
+
+function minima(g, geo, surface) {
+  const layer = el("g", { class: "minima" }, g);
+  for (const s of surface.saddles) {
+    const p = el("path", { class: "saddle", d: "M-4,-4L4,4M4,-4L-4,4", transform: `translate(${geo.x(s.x)},${geo.y(s.y)})` }, layer);
+    el("title", {}, p).textContent = `saddle point (${fmt(s.x)}, ${fmt(s.y)}), f = ${fmt(s.value)}`;
+  }
+  for (const mn of surface.minima) {
+    const attrs = { transform: `translate(${geo.x(mn.x)},${geo.y(mn.y)})`, "data-global": String(mn.is_global) };
+    const node = mn.is_global
+      ? el("path", { ...attrs, class: "min-global", d: markerPath("star", 6) }, layer)
+      : el("circle", { ...attrs, class: "min-local", r: 4.5 }, layer);
+    el("title", {}, node).textContent =
+      `${mn.is_global ? "global" : "local"} minimum (${fmt(mn.x, 6)}, ${fmt(mn.y, 6)}), f = ${fmt(mn.value, 6)}`;
+  }
+}
+
+// Draws into `g` (emptied by the caller): bands and isolines clipped to the plot area, axes, colour bar, minima.
+export function drawSurface(g, geo, grid, surface) {
+  const { x, y, margin: m, width, height } = geo;
+  const [[x0, x1], [y0, y1]] = grid.bounds;
+  const cx = linear(0, grid.nx, x0, x1);
+  const cy = linear(0, grid.ny, y0, y1);
+  const px = (c) => x(cx(c));
+  const py = (c) => y(cy(c));
+  const n = grid.thresholds.length;
+  const bands = el("g", { class: "bands", "clip-path": "url(#plot-clip)" }, g);
+  el("rect", { x: m.left, y: m.top, width, height, fill: colour(0) }, bands);
+  const contours = d3.contours().size([grid.nx, grid.ny]).thresholds(grid.thresholds)(grid.values);
+  contours.forEach((c, k) => {
+    let d = "";
+    for (const polygon of c.coordinates) for (const ring of polygon) d += ringPath(ring, px, py);
+    if (!d) return;
+    el("path", { d, fill: colour((k + 1) / n) }, bands);
+    el("path", { d, class: "iso" }, bands);
+  });
+  el("rect", { class: "frame", x: m.left, y: m.top, width, height }, g);
+  axes(g, geo);
+  colourBar(g, geo, grid.thresholds, grid.levels === "log");
+  minima(g, geo, surface);
+}
