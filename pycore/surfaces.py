@@ -70,24 +70,16 @@ class Surface(namedtuple("Surface", _SURFACE_FIELDS)):
             raise ValueError(f"unknown tags {sorted(tags - TAGS)}; allowed: {', '.join(sorted(TAGS))}")
         if not starts:
             starts = ((x0 + 0.8 * (x1 - x0), y0 + 0.8 * (y1 - y0)),)
-        starts = tuple((float(x), float(y)) for x, y in starts)
+        try:
+            starts = tuple((float(x), float(y)) for x, y in starts)
+        except (TypeError, ValueError):
+            raise ValueError(f"starts must be (x, y) pairs of numbers, got {starts!r}") from None
         return super().__new__(cls, name, f, grad, bounds, key or name, tuple(minima), tuple(saddles),
                                starts, latex, tags, levels, reference, description, computed, tuple(maxima))
 
     @property
     def global_minima(self):
         return tuple(m for m in self.minima if m.is_global)
-
-    def to_dict(self):
-        """JSON-ready description (no callables): everything the page needs to draw and label the surface."""
-        points = lambda ps: [{"x": p.x, "y": p.y, "value": p.value} for p in ps]
-        return {
-            "key": self.key, "name": self.name, "bounds": [list(self.bounds[0]), list(self.bounds[1])],
-            "minima": [{"x": m.x, "y": m.y, "value": m.value, "is_global": m.is_global} for m in self.minima],
-            "saddles": points(self.saddles), "maxima": points(self.maxima),
-            "starts": [list(s) for s in self.starts], "latex": self.latex, "tags": sorted(self.tags),
-            "levels": self.levels, "reference": self.reference, "description": self.description,
-        }
 
 
 def _stationary(f, grad, seeds):
@@ -319,7 +311,7 @@ def _matyas_grad(x, y):
 _surface("matyas", "Matyas", _matyas, _matyas_grad, ((-10.0, 10.0), (-10.0, 10.0)),
          minima=[(0.5, -0.5)], starts=[(-9.0, -5.0), (8.0, -8.0), (6.0, 9.0)],
          latex=r"f(x, y) = 0.26\,(x^2 + y^2) - 0.48\,xy", tags={"convex", "unimodal", "ill-conditioned"},
-         reference=_JAMIL_YANG,
+         levels="log", reference=_JAMIL_YANG,
          description="A quadratic bowl rotated 45°: a long flat diagonal valley (condition number 25) "
                      "that per-coordinate step sizes cannot straighten out.")
 
