@@ -24,7 +24,7 @@ LEVELS = 28
 DEFAULT_STEPS = 300
 MAX_STEPS = 2000
 PRESET_STEPS = 200
-PRESET_LRS = tuple(float(f"{m}e{e}") for e in range(-4, 0) for m in (1, 2, 5)) + (1.0,)
+PRESET_LRS = tuple(float(f"{m}e{e}") for e in range(-6, 0) for m in (1, 2, 5)) + (1.0,)
 
 
 def _optimizer(spec):
@@ -174,18 +174,17 @@ def preset_rule():
 @functools.lru_cache(maxsize=None)
 def preset(surface):
     """{optimizer key: {"lr": value}} chosen by ``preset_rule()``; an optimizer for which every candidate
-    diverges keeps its default lr."""
+    diverges gets ``None`` (the page keeps its current lr and says so)."""
     s = get_surface(surface)
     start = s.starts[0]
     out = {}
-    for key, spec in OPTIMIZERS.items():
+    for key in OPTIMIZERS:
         best = None
         for lr in PRESET_LRS:
             t = run(key, s, start=start, steps=PRESET_STEPS, lr=lr)
             if t.status != "diverged" and (best is None or t.losses[-1] < best[0]):
                 best = (t.losses[-1], lr)
-        default = next(p.default for p in spec.hyperparams if p.name == "lr")
-        out[key] = {"lr": best[1] if best else default}
+        out[key] = {"lr": best[1]} if best else None
     return out
 
 
