@@ -7,6 +7,7 @@ runs.
 """
 from collections import namedtuple
 import math
+import numbers
 
 INF = math.inf
 
@@ -39,11 +40,17 @@ def interval(p):
 
 
 def _is_number(v):
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
+    """A real number (int, float, numpy scalar, ...) that is not a bool."""
+    return isinstance(v, numbers.Real) and not isinstance(v, bool)
 
 
 def _in_range(p, v):
-    if not math.isfinite(v) and not (v == INF and p.high == INF and not p.high_open):
+    """v (any real) lies in p's interval; NaN and infinities never do."""
+    try:
+        v = float(v)
+    except OverflowError:          # an int too large for a float
+        return False
+    if not math.isfinite(v):
         return False
     above = v > p.low if p.low_open else v >= p.low
     below = v < p.high if p.high_open else v <= p.high
@@ -61,12 +68,12 @@ def check(p, value, owner=""):
         if not isinstance(value, (tuple, list)) or len(value) != 2 or not all(_is_number(v) for v in value):
             raise ValueError(f"{where}{p.name} must be a pair of numbers, each in {interval(p)}, got {value!r}")
         for i, v in enumerate(value):
-            if not _in_range(p, float(v)):
+            if not _in_range(p, v):
                 raise ValueError(f"{where}{p.name}[{i}] must be in {interval(p)}, got {v!r}")
         return (float(value[0]), float(value[1]))
     if not _is_number(value):
         raise ValueError(f"{where}{p.name} must be a number in {interval(p)}, got {value!r}")
-    if not _in_range(p, float(value)):
+    if not _in_range(p, value):
         raise ValueError(f"{where}{p.name} must be in {interval(p)}, got {value!r}")
     return float(value)
 

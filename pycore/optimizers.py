@@ -17,8 +17,10 @@ OptimizerSpec = namedtuple(
 )
 OptimizerSpec.__doc__ = """One optimizer.
 
-make(**hyperparams) -> Rule; ``fixed`` are arguments always passed to ``make`` and not user-settable (e.g.
-``nesterov=True`` for the "nesterov" entry); ``torch`` is the equivalent torch constructor as text.
+make(**hyperparams) -> Rule, where hyperparams are exactly the names in ``hyperparams`` and the factory's
+defaults are theirs; ``fixed`` lists, for display, the torch arguments the entry pins beyond those (e.g.
+``nesterov=True`` for the "nesterov" entry; its factory applies them); ``torch`` is the equivalent torch
+constructor as text.
 """
 
 # One colour-blind-safe palette (Okabe & Ito 2008, extended with Paul Tol's "muted" scheme) shared by the page
@@ -30,53 +32,65 @@ PALETTE = (
 MARKERS = ("circle", "square", "triangle-up", "diamond", "triangle-down", "cross",
            "star", "pentagon", "hexagon", "triangle-left", "triangle-right", "plus")
 
-# Shared hyperparameter specs (torch's validity intervals; page slider ranges).
-_LR = dict(low=0.0, ui=(1e-5, 10.0), scale="log", doc="learning rate")
+# Shared hyperparameter specs. Valid intervals are torch's; where torch checks less (dampening, alpha) or
+# lion-pytorch asserts more (lr > 0, betas <= 1), the doc says so. ``ui`` is the page's slider range.
 
 
-def _lr(default):
-    return hp("lr", r"\eta", default, **_LR)
+def _lr(default, low_open=False):
+    doc = "learning rate" + (" (lion-pytorch asserts lr > 0)" if low_open else "")
+    return hp("lr", r"\eta", default, 0.0, low_open=low_open, ui=(1e-5, 10.0), scale="log", doc=doc)
 
 
 def _eps(default):
-    return hp("eps", r"\epsilon", default, ui=(1e-12, 1e-1), scale="log", doc="term added to the denominator for numerical stability")
+    return hp("eps", r"\epsilon", default, ui=(1e-12, 1e-1), scale="log",
+              doc="term added to the denominator for numerical stability")
 
 
 def _wd(default=0.0):
     return hp("weight_decay", r"\lambda", default, ui=(0.0, 1.0), doc="weight decay")
 
 
-def _betas(default=(0.9, 0.999)):
-    return hp("betas", r"\beta_1, \beta_2", default, 0.0, 1.0, kind="pair", high_open=True, ui=(0.0, 0.9999),
-              doc="decay rates of the first and second moment estimates")
+def _betas(default=(0.9, 0.999), closed=False):
+    doc = "decay rates of the first and second moment estimates"
+    return hp("betas", r"\beta_1, \beta_2", default, 0.0, 1.0, kind="pair", high_open=not closed,
+              ui=(0.0, 0.9999), doc=doc + (" (lion-pytorch accepts 0 <= beta <= 1)" if closed else ""))
+
+
+def _momentum(default, low_open=False):
+    return hp("momentum", r"\mu", default, low_open=low_open, ui=(0.01 if low_open else 0.0, 0.999),
+              doc="momentum factor" + (" (Nesterov needs momentum > 0)" if low_open else ""))
 
 
 _DECOUPLED = hp("decoupled_weight_decay", r"\text{decoupled}", False, kind="bool",
                 doc="apply weight decay as θ ← θ(1 − ηλ) (AdamW-style) instead of adding λθ to the gradient")
 _AMSGRAD = hp("amsgrad", r"\text{amsgrad}", False, kind="bool",
               doc="use the running maximum of the second moment (AMSGrad)")
-_MOMENTUM = lambda default: hp("momentum", r"\mu", default, ui=(0.0, 0.999), doc="momentum factor")  # noqa: E731
-_DAMPENING = hp("dampening", r"\tau", 0.0, ui=(0.0, 1.0), doc="dampening for momentum")
-_NESTEROV = hp("nesterov", r"\text{nesterov}", False, kind="bool", doc="use Nesterov momentum")
+_DAMPENING = hp("dampening", r"\tau", 0.0, 0.0, 1.0, ui=(0.0, 1.0),
+                doc="dampening for momentum: the new gradient enters the buffer with weight 1 − τ "
+                    "(torch does not check it; outside [0, 1] that weight would leave [0, 1])")
+_NESTEROV = hp("nesterov", r"\text{nesterov}", False, kind="bool",
+               doc="use Nesterov momentum (needs momentum > 0 and dampening = 0)")
+
 
 def _spec(key, name, make, hyperparams, state_fields, torch, fixed=None):
     i = len(_SPECS)
     text = _TEXT_SOURCE[key]
+    notes = text["notes"].format(**{h.name: h.default for h in hyperparams})   # defaults typed once, here
     _SPECS.append(OptimizerSpec(key, name, make, tuple(hyperparams), dict(fixed or {}), tuple(state_fields),
-                                PALETTE[i], MARKERS[i], text["summary"], text["latex"], text["notes"],
+                                PALETTE[i], MARKERS[i], text["summary"], text["latex"], notes,
                                 text["reference"], torch))
 
 
 _SPECS = []
 
 _spec("sgd", "SGD", rules.sgd,
-      [_lr(1e-3), _MOMENTUM(0.0), _DAMPENING, _wd(), _NESTEROV],
+      [_lr(1e-3), _momentum(0.0), _DAMPENING, _wd(), _NESTEROV],
       ["momentum_buffer"], "torch.optim.SGD(params, lr=1e-3)")
-_spec("momentum", "Momentum", rules.sgd,
-      [_lr(1e-3), _MOMENTUM(0.9), _DAMPENING, _wd()],
+_spec("momentum", "Momentum", rules.momentum,
+      [_lr(1e-3), _momentum(0.9), _DAMPENING, _wd()],
       ["momentum_buffer"], "torch.optim.SGD(params, lr=1e-3, momentum=0.9)", fixed={"nesterov": False})
-_spec("nesterov", "Nesterov", rules.sgd,
-      [_lr(1e-3), _MOMENTUM(0.9), _wd()],
+_spec("nesterov", "Nesterov", rules.nesterov,
+      [_lr(1e-3), _momentum(0.9, low_open=True), _wd()],
       ["momentum_buffer"], "torch.optim.SGD(params, lr=1e-3, momentum=0.9, nesterov=True)",
       fixed={"nesterov": True, "dampening": 0.0})
 _spec("adagrad", "AdaGrad", rules.adagrad,
@@ -85,8 +99,10 @@ _spec("adagrad", "AdaGrad", rules.adagrad,
        _eps(1e-10)],
       ["step", "sum"], "torch.optim.Adagrad(params, lr=1e-2)")
 _spec("rmsprop", "RMSProp", rules.rmsprop,
-      [_lr(1e-2), hp("alpha", r"\alpha", 0.99, 0.0, 1.0, ui=(0.0, 0.999), doc="smoothing constant"),
-       _eps(1e-8), _wd(), _MOMENTUM(0.0),
+      [_lr(1e-2), hp("alpha", r"\alpha", 0.99, 0.0, 1.0, ui=(0.0, 0.999),
+                     doc="smoothing constant (torch checks only alpha >= 0; above 1 the average of g² turns "
+                         "negative)"),
+       _eps(1e-8), _wd(), _momentum(0.0),
        hp("centered", r"\text{centered}", False, kind="bool", doc="normalise by the estimated variance of the gradient")],
       ["step", "square_avg", "grad_avg", "momentum_buffer"], "torch.optim.RMSprop(params, lr=1e-2)")
 _spec("adadelta", "Adadelta", rules.adadelta,
@@ -110,7 +126,7 @@ _spec("adamax", "Adamax", rules.adamax,
       [_lr(2e-3), _betas(), _eps(1e-8), _wd()],
       ["step", "exp_avg", "exp_inf"], "torch.optim.Adamax(params, lr=2e-3)")
 _spec("lion", "Lion", rules.lion,
-      [_lr(1e-4), _betas((0.9, 0.99)), _wd(), _DECOUPLED],
+      [_lr(1e-4, low_open=True), _betas((0.9, 0.99), closed=True), _wd(), _DECOUPLED],
       ["exp_avg"], "lion_pytorch.Lion(params, lr=1e-4)")
 
 OPTIMIZERS = {s.key: s for s in _SPECS}
@@ -130,12 +146,11 @@ def get_optimizer(optimizer):
 def resolve(optimizer, **hyperparams):
     """(spec, hyperparams in effect, rule): validates before anything runs.
 
-    Cross-parameter constraints are torch's: Nesterov momentum needs momentum > 0 and dampening 0.
+    The one cross-parameter constraint is torch's: Nesterov momentum needs momentum > 0 and dampening 0.
     """
     spec = get_optimizer(optimizer)
     values = validate(spec.hyperparams, hyperparams, spec.key)
-    args = {**values, **spec.fixed}
-    if args.get("nesterov") and (args["momentum"] <= 0 or args["dampening"] != 0):
-        raise ValueError(f"{spec.key}: nesterov momentum requires momentum > 0 and dampening = 0, "
-                         f"got momentum={args['momentum']!r}, dampening={args['dampening']!r}")
-    return spec, values, spec.make(**args)
+    if values.get("nesterov") and (values["momentum"] <= 0 or values["dampening"] != 0):
+        raise ValueError(f"{spec.key}: nesterov=True requires momentum in (0, inf) and dampening = 0, "
+                         f"got momentum={values['momentum']!r}, dampening={values['dampening']!r}")
+    return spec, values, spec.make(**values)
