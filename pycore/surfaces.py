@@ -25,6 +25,7 @@ TAGS = frozenset({
     "plateau",          # large regions where the gradient all but vanishes
     "separable",        # f(x, y) = g(x) + h(y)
     "unbounded",        # f is unbounded below outside the view (no global minimum on the plane)
+    "custom",           # typed by the user (pycore.expr.custom_surface)
 })
 
 _SURFACE_FIELDS = ("name", "f", "grad", "bounds", "key", "minima", "saddles", "starts", "latex", "tags",
