@@ -108,6 +108,9 @@ _SURFACES = []
 
 
 def _surface(key, name, f, grad, bounds, *, minima, saddles=(), maxima=(), exact_minima=(), **meta):
+    """Register a built-in surface. ``minima``, ``saddles`` and ``maxima`` are rough seeds that Newton's method
+    polishes; ``exact_minima`` are minima given exactly because the gradient has a kink there (Ackley's origin).
+    """
     s = Surface(name, f, grad, bounds, key=key, minima=_minima(f, grad, minima, exact_minima),
                 saddles=tuple(Point(*p) for p in _stationary(f, grad, saddles)),
                 maxima=tuple(Point(*p) for p in _stationary(f, grad, maxima)), **meta)
