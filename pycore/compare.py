@@ -176,10 +176,13 @@ def _grid(bounds, nx, ny):
     return [(x0 + (i + 0.5) * dx, y0 + (j + 0.5) * dy) for j in range(ny) for i in range(nx)]
 
 
-def _check_grid(nx, ny, bounds, surf):
-    for name, v in (("nx", nx), ("ny", ny)):
-        if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 1000:
-            raise ValueError(f"{name} must be a whole number in [1, 1000], got {v!r}")
+def _whole(name, v, low, high=math.inf):
+    if isinstance(v, bool) or not isinstance(v, int) or not low <= v <= high:
+        raise ValueError(f"{name} must be a whole number in [{low}, {'inf)' if high == math.inf else f'{high}]'}, "
+                         f"got {v!r}")
+
+
+def _check_bounds(bounds, surf):
     if bounds is None:
         return surf.bounds
     try:
@@ -205,39 +208,41 @@ def _levels(nx, ny, coarsest):
 
 def basin_levels(surface, optimizer, nx=100, ny=100, steps=300, hyperparams=None, bounds=None, *, schedule=None,
                  max_grad_norm=None, tol=1e-3, grad_tol=1e-8, coarsest=8, chunk=2000):
-    """``basin_map`` computed coarse to fine: yields the map after each batch of at most ``chunk`` starts.
+    """``basin_map`` computed coarse to fine: an iterator of maps, one after each batch of at most ``chunk`` starts.
 
     Each partial map is ``basin_map``'s dict with None in ``outcomes`` for cells not computed yet, ``done`` (cells
     computed) and ``stride``: every ``stride``-th cell in x and y is computed (None until the coarsest level is),
     so a preview can paint cell (i, j) with the value of cell (i - i mod stride, j - j mod stride). Shares count
-    computed cells only. The last one is
-    the complete map (``stride`` 1, ``done`` = nx·ny). All input is checked before the first start runs.
+    computed cells only. The last map is complete (``stride`` 1, ``done`` = nx·ny). All input is checked here,
+    before the iterator is returned (ValueError naming the field).
     """
     surf = get_surface(surface)
     spec, values, rule = resolve(optimizer, **(hyperparams or {}))
-    bounds = _check_grid(nx, ny, bounds, surf)
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
-        raise ValueError(f"steps must be a whole number >= 0, got {steps!r}")
-    if isinstance(coarsest, bool) or not isinstance(coarsest, int) or coarsest < 1:
-        raise ValueError(f"coarsest must be a whole number >= 1, got {coarsest!r}")
-    if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk < 1:
-        raise ValueError(f"chunk must be a whole number >= 1, got {chunk!r}")
-    starts = _grid(bounds, nx, ny)
+    bounds = _check_bounds(bounds, surf)
+    _whole("nx", nx, 1, 1000)
+    _whole("ny", ny, 1, 1000)
+    _whole("steps", steps, 0)
+    _whole("coarsest", coarsest, 1)
+    _whole("chunk", chunk, 1)
     sched = get_schedule(schedule)
     lrs = sched.lrs(values["lr"], steps)
     run(spec, surf, None, 0, schedule=schedule, max_grad_norm=max_grad_norm, tol=tol, grad_tol=grad_tol,
         **(hyperparams or {}))  # the options, checked as run checks them (at the surface's default start)
-    outcomes = [None] * (nx * ny)
     head = {"surface": surf.key, "optimizer": spec.key, "hyperparams": _hyperparams_json(values),
             "schedule": sched.spec, "steps": steps, "max_grad_norm": max_grad_norm, "tol": tol, "grad_tol": grad_tol,
             "nx": nx, "ny": ny, "bounds": [list(bounds[0]), list(bounds[1])],
             "minima": [{"x": m.x, "y": m.y, "value": m.value, "is_global": m.is_global} for m in surf.minima]}
+    return _refine(surf, rule, _grid(bounds, nx, ny), lrs, _levels(nx, ny, coarsest), chunk, head,
+                   dict(max_grad_norm=max_grad_norm, tol=tol, grad_tol=grad_tol))
+
+
+def _refine(surf, rule, starts, lrs, levels, chunk, head, options):
+    outcomes = [None] * len(starts)
     done, complete = 0, None
-    for stride, level in _levels(nx, ny, coarsest):
+    for stride, level in levels:
         for c in range(0, len(level), chunk):
             cells = level[c:c + chunk]
-            ends = run_many(rule, surf, [starts[i] for i in cells], lrs, max_grad_norm=max_grad_norm, tol=tol,
-                            grad_tol=grad_tol, track=False)
+            ends = run_many(rule, surf, [starts[i] for i in cells], lrs, track=False, **options)
             for i, (_, _, st, _, reached) in zip(cells, ends):
                 outcomes[i] = DIVERGED if st == "diverged" else NO_MINIMUM if reached is None else reached
             done += len(cells)

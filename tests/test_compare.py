@@ -150,7 +150,7 @@ def test_basin_levels_refine_coarse_to_fine():
 @pytest.mark.parametrize("kwargs, words", [
     (dict(nx=0), ["nx", "[1, 1000]"]),
     (dict(ny=2.5), ["ny", "whole number"]),
-    (dict(steps=-1), ["steps", ">= 0"]),
+    (dict(steps=-1), ["steps", "[0, inf)"]),
     (dict(bounds=((1, 0), (0, 1))), ["bounds", "xmin < xmax"]),
     (dict(bounds="everywhere"), ["bounds"]),
     (dict(hyperparams={"lr": -1}), ["lr"]),
@@ -165,9 +165,11 @@ def test_basin_map_bad_input(kwargs, words):
     args = dict(surface="himmelblau", optimizer="adam", nx=4, ny=4, steps=10)
     args.update(kwargs)
     with pytest.raises(ValueError) as err:
-        basin_map(**args)
+        basin_levels(**args)  # raises when called, before any iteration: a worker gets the message at once
     for w in words:
         assert w in str(err.value)
+    with pytest.raises(ValueError):
+        basin_map(**args)
 
 
 # --- compare --------------------------------------------------------------------------------------------------
