@@ -11,6 +11,7 @@ call over the (x0, y0, x1, y1, ...) vector computes every start's step with the 
 separate runs), with the same divergence rules (an iterate outside the escape box, a non-finite iterate, loss
 or gradient ends that start, keeping its last finite point) and the same convergence test.
 """
+from itertools import chain
 import math
 
 from .optimizers import OPTIMIZERS, get_optimizer, resolve
@@ -144,7 +145,7 @@ def run_many(rule, surface, starts, lrs, *, max_grad_norm=None, tol=1e-3, grad_t
                 ids, params, grads, new, state, pending = drop(bad, new, state)
                 xs, ys = new[0::2], new[1::2]
         losses = list(map(f, xs, ys))
-        new_grads = tuple([c for g in map(grad, xs, ys) for c in g])
+        new_grads = tuple(chain.from_iterable(map(grad, xs, ys)))
         if not (isfinite(sum(losses)) and isfinite(sum(new_grads))):
             bad = {j for j, v in enumerate(losses)
                    if not (isfinite(v) and isfinite(new_grads[2 * j]) and isfinite(new_grads[2 * j + 1]))}
