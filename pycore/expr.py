@@ -12,7 +12,9 @@ recursive-descent parser accept only this grammar, in Python's precedence::
 with ``name`` one of ``FUNCTIONS``. Numbers are floats (``2``, ``.5``, ``1e-3``); there are no integers, so
 ``9**9**9`` is a float overflow, never a big integer. Anything else is refused with an ``ExprError`` giving
 the 0-based offset ``pos`` and a message naming the column and what was expected. Limits: ``MAX_LENGTH``
-characters and ``MAX_DEPTH`` levels of nesting (no RecursionError), and a constant part that is not a
+characters, ``MAX_DEPTH`` levels of nesting (no RecursionError), and a gradient of at most
+``MAX_GRADIENT_SIZE`` operations (so it stays fast: the product rule expands a product of many factors
+quadratically); and a constant part that is not a
 finite float (``1/0``, ``log(0)``, ``9**9**9``) is refused where it occurs.
 
 The tree is compiled into plain Python closures. f follows IEEE float semantics instead of raising: a
@@ -30,6 +32,8 @@ from .surfaces import Minimum, Surface
 
 MAX_LENGTH = 500
 MAX_DEPTH = 32
+MAX_WORK = 5000    # nodes the derivative rules may build per partial derivative
+MAX_GRADIENT_SIZE = 2000   # operations the two compiled partial derivatives may have together
 GRID = 64          # custom_surface scans a (GRID + 1) x (GRID + 1) grid for minima
 MAX_SEEDS = 100    # at most this many grid minima are polished by Newton's method
 
@@ -264,24 +268,35 @@ def _apply(func, values):
 
 
 # --- Differentiation ---------------------------------------------------------------------------------------
-def derivative(node, var):
-    """∂node/∂var as a simplified tree (var is "x" or "y")."""
+def derivative(node, var, budget=None):
+    """∂node/∂var as a simplified tree (var is "x" or "y").
+
+    ``budget`` (a one-item list, default ``[MAX_WORK]``) counts the nodes the rules build; an expression
+    whose derivative needs more (e.g. a product of hundreds of factors, which the product rule expands
+    quadratically) is refused with an ExprError rather than compiled into a gradient too slow to run.
+    """
+    budget = [MAX_WORK] if budget is None else budget
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise ExprError(0, f"the expression is too large to differentiate: its derivative needs more than "
+                           f"{MAX_WORK} steps to build")
     op = node[0]
     if op == "num":
         return _num(0.0)
     if op == "name":
         return _num(1.0 if node[1] == var else 0.0)
     if op == "neg":
-        return _neg(derivative(node[1], var))
+        return _neg(derivative(node[1], var, budget))
     if op == "sum":
-        return _sum([(s, derivative(t, var)) for s, t in node[1]])
+        return _sum([(s, derivative(t, var, budget)) for s, t in node[1]])
     if op == "prod":
         # d(Π a_i^{e_i}) = Σ_i e_i · (Π_{j≠i} a_j^{e_j}) · a_i^{e_i - 1} · da_i with e_i = ±1
         factors, terms = node[1], []
         for i, (op_i, a) in enumerate(factors):
-            da = derivative(a, var)
+            da = derivative(a, var, budget)
             if _is_num(da, 0.0):
                 continue
+            budget[0] -= len(factors)
             rest = [f for j, f in enumerate(factors) if j != i]
             if op_i == "*":
                 terms.append(("+", _prod(rest + [("*", da)])))
@@ -290,7 +305,7 @@ def derivative(node, var):
         return _sum(terms)
     if op == "pow":
         a, b = node[1], node[2]
-        da, db = derivative(a, var), derivative(b, var)
+        da, db = derivative(a, var, budget), derivative(b, var, budget)
         terms = []
         if not _is_num(da, 0.0):      # b · a^(b-1) · da
             terms.append(("+", _prod([("*", b), ("*", _pow_node(a, _sub(b, _num(1.0)))), ("*", da)])))
@@ -302,7 +317,22 @@ def derivative(node, var):
     func = FUNCTIONS[node[1]]
     args = node[2]
     partials = func.derivative(args, node)
-    return _sum([("+", _mul(p, derivative(a, var))) for p, a in zip(partials, args)])
+    return _sum([("+", _mul(p, derivative(a, var, budget))) for p, a in zip(partials, args)])
+
+
+def _tree_size(node, limit):
+    """Number of nodes in ``node`` counting repeats (what a call evaluates), or limit + 1 if above ``limit``."""
+    count, todo = 0, [node]
+    while todo and count <= limit:
+        n = todo.pop()
+        count += 1
+        if n[0] in ("sum", "prod"):
+            todo.extend(t for _, t in n[1])
+        elif n[0] in ("neg", "pow"):
+            todo.extend(n[1:])
+        elif n[0] == "call":
+            todo.extend(n[2])
+    return min(count, limit + 1)
 
 
 # --- Compilation into closures ------------------------------------------------------------------------
@@ -770,6 +800,10 @@ def parse(text):
                                     f"are allowed")
     tree = _Parser(text).parse()
     partials = (derivative(tree, "x"), derivative(tree, "y"))
+    size = _tree_size(partials[0], MAX_GRADIENT_SIZE) + _tree_size(partials[1], MAX_GRADIENT_SIZE)
+    if size > MAX_GRADIENT_SIZE:
+        raise ExprError(0, f"the expression is too large to differentiate: its gradient would take more than "
+                           f"{MAX_GRADIENT_SIZE} operations")
     gx, gy = compile_tree(partials[0]), compile_tree(partials[1])
     return Expr(text, tree, to_text(tree), to_latex(tree), compile_tree(tree),
                 lambda x, y: (gx(x, y), gy(x, y)), partials)

@@ -140,7 +140,10 @@ def test_depth_limit_is_an_error_not_a_recursion_error(opening, closing, at):
     ok = opening * MAX_DEPTH + "x" + closing * MAX_DEPTH
     deep = opening * (MAX_DEPTH + 1) + "x" + closing * (MAX_DEPTH + 1)
     assert len(deep) <= MAX_LENGTH
-    parse(ok)
+    try:
+        parse(ok)
+    except ExprError as err:       # x**x**...**x is deep enough, but its gradient is too large (another limit)
+        assert "too large to differentiate" in err.message
     with pytest.raises(ExprError) as info:
         parse(deep)
     assert info.value.pos == MAX_DEPTH * len(opening) + at      # the token that opens level MAX_DEPTH + 1
@@ -152,6 +155,22 @@ def test_huge_constant_powers_are_refused(text):
     with pytest.raises(ExprError) as info:
         parse(text)
     assert "not a finite number" in info.value.message
+
+
+@pytest.mark.parametrize("text", ["*".join(["x"] * 250), "/".join(["y"] * 250), "*".join(["sin(x*y)"] * 55),
+                                  "(x*y)**" * 30 + "x"])
+def test_gradients_too_large_to_evaluate_quickly_are_refused(text):
+    with pytest.raises(ExprError) as info:
+        parse(text)
+    assert "too large to differentiate" in info.value.message
+
+
+def test_realistic_long_expressions_are_accepted():
+    goldstein_price = ("(1 + (x + y + 1)**2*(19 - 14*x + 3*x**2 - 14*y + 6*x*y + 3*y**2))"
+                       "*(30 + (2*x - 3*y)**2*(18 - 32*x + 12*x**2 + 48*y - 36*x*y + 27*y**2))")
+    e = parse(goldstein_price)
+    assert e.f(0.0, -1.0) == 3.0 and e.grad(0.0, -1.0) == (0.0, 0.0)
+    assert parse("+".join(["x"] * 250)).grad(1.0, 2.0) == (250.0, 0.0)
 
 
 def test_huge_exponents_on_variables_evaluate_as_floats():
