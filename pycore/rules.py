@@ -44,10 +44,6 @@ def _ema_weights(beta):
     return w, abs(w) < 0.5, 1 - w
 
 
-def _sign(x):
-    return (x > 0) - (x < 0) + 0.0
-
-
 def sgd(lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False):
     """SGD with optional heavy-ball or Nesterov momentum (torch.optim.SGD).
 
@@ -65,12 +61,13 @@ def sgd(lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False):
         if momentum == 0:
             return tuple([p + -lr * g for p, g in zip(params, grads)]), state
         if buf is None:                         # torch's first step: the buffer is a copy of g, no dampening
-            buf = tuple(grads)
+            buf = grads
         else:
-            buf = tuple([b * momentum + damp * g for b, g in zip(buf, grads)])
-        if nesterov:
-            return tuple([p + -lr * (g + momentum * b) for p, g, b in zip(params, grads, buf)]), (buf,)
-        return tuple([p + -lr * b for p, b in zip(params, buf)]), (buf,)
+            buf = [b * momentum + damp * g for b, g in zip(buf, grads)]
+        new = []
+        for p, g, b in zip(params, grads, buf):
+            new.append(p + -lr * (g + momentum * b if nesterov else b))
+        return tuple(new), (tuple(buf),)
 
     return Rule(init, update)
 
@@ -350,7 +347,11 @@ def lion(lr=1e-4, betas=(0.9, 0.99), weight_decay=0.0, decoupled_weight_decay=Fa
     def update(grads, state, params, lr):
         exp_avg, = state
         decay = 1.0 - lr * wd
-        new = tuple([p * decay + -lr * _sign(w1 * g + m * beta1) for p, g, m in zip(params, grads, exp_avg)])
-        return new, (tuple([w2 * g + m * beta2 for g, m in zip(grads, exp_avg)]),)
+        new, ms = [], []
+        for p, g, m in zip(params, grads, exp_avg):
+            c = w1 * g + m * beta1
+            new.append(p * decay + -lr * ((c > 0) - (c < 0)))   # sign(c) in {-1, 0, 1}
+            ms.append(w2 * g + m * beta2)
+        return tuple(new), (tuple(ms),)
 
     return Rule(init, update)
