@@ -156,7 +156,8 @@ def run_many(rule, surface, starts, lrs, *, max_grad_norm=None, tol=1e-3, grad_t
         if pending:
             still = []
             for j in pending:
-                if hypot(grads[2 * j], grads[2 * j + 1]) < grad_tol or near(params[2 * j], params[2 * j + 1]) is not None:
+                x, y = params[2 * j], params[2 * j + 1]
+                if hypot(grads[2 * j], grads[2 * j + 1]) < grad_tol or near(x, y) is not None:
                     conv[ids[j]] = k + 1
                 else:
                     still.append(j)

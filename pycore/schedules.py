@@ -5,7 +5,8 @@ A schedule spec is None (constant lr) or a dict ``{"name": ..., **params}`` with
 with every default filled in (None for constant), and ``lrs(base_lr, steps)`` lists the lr used by optimizer
 steps 1..steps, i.e. the value torch's scheduler gives after 0, 1, ..., steps-1 calls of ``scheduler.step()``.
 Each schedule repeats torch's own ``get_lr`` arithmetic (the recursive, "chainable" form that ``step()``
-uses, not the closed form), so the values agree with torch to the last bit, also past ``T_max``.
+uses, not the closed form), so the values agree with torch to the last bit in CPython, also past ``T_max``
+(Pyodide's libm ``cos`` can differ by an ulp: there they agree to within 1e-14 relative).
 
 ``SCHEDULES[name]`` is the record the page's picker reads: display name, parameters (``HyperParam`` with the
 interval torch accepts; ``default`` None marks a parameter torch requires), choices for string parameters, a

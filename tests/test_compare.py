@@ -46,8 +46,10 @@ def test_lean_runner_agrees_with_run(key):
     including batches where some starts diverge (escape, overflow) while the others carry on."""
     statuses = set()
     cases = [("rosenbrock", {"lr": 1e-3}, None, None), ("himmelblau", {"lr": 0.05}, None, None),
-             ("rosenbrock", {"lr": 0.03}, None, None), ("rastrigin", {"lr": 0.3}, {"name": "cosine", "T_max": 20}, None),
-             ("six_hump_camel", {"lr": 0.5}, None, 1.0), ("saddle", {"lr": 0.2}, {"name": "step", "step_size": 7}, None)]
+             ("rosenbrock", {"lr": 0.03}, None, None),
+             ("rastrigin", {"lr": 0.3}, {"name": "cosine", "T_max": 20}, None),
+             ("six_hump_camel", {"lr": 0.5}, None, 1.0),
+             ("saddle", {"lr": 0.2}, {"name": "step", "step_size": 7}, None)]
     for i, (skey, hp, schedule, mgn) in enumerate(cases):
         surf = SURFACES[skey]
         starts = _starts(surf, 10, i)
@@ -68,7 +70,7 @@ def test_lean_runner_covers_every_outcome():
     assert {e[2] for e in got} == {"converged", "max_steps", "diverged"}
     assert got == _ends("sgd", surf, starts, 200, lr=0.024)
     cliff = _lean("sgd", CLIFF, [(0.0, 0.0)], 40, lr=0.3)[0]
-    assert cliff[2] == "diverged" and cliff[0] == pytest.approx(1.8)  # 2.1 is over the cliff: 1.8 was the last finite point
+    assert cliff[2] == "diverged" and cliff[0] == pytest.approx(1.8)  # 2.1 is over the cliff: 1.8 was the last
 
 
 @settings(max_examples=60)

@@ -28,7 +28,8 @@ def main():
         print(json.dumps({"runtime": runtime, "case": f"{surface}/{optimizer} {hp}", "grid": "100x100x300",
                           "wall_s": round(wall, 2), "cpu_s": round(cpu, 2),
                           "global_share": round(m["global_share"], 3)}), flush=True)
-    if sys.platform != "emscripten" and (ROOT / "node_modules" / "pyodide").exists() and (ROOT / ".make" / "wheels").exists():
+    pyodide_ready = (ROOT / "node_modules" / "pyodide").exists() and (ROOT / ".make" / "wheels").exists()
+    if sys.platform != "emscripten" and pyodide_ready:
         subprocess.run(["node", "tests/pyodide/run_pytest.mjs", "--script", "tools/bench_basin.py"], cwd=ROOT)
 
 

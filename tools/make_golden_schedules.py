@@ -87,7 +87,8 @@ def main():
     for i, spec in enumerate(CASES):
         base_lr = BASE_LRS[i % len(BASE_LRS)]
         steps = steps_for(spec)
-        cases.append({"spec": spec, "base_lr": base_lr, "steps": steps, "lrs": torch_lrs(torch_code(spec), base_lr, steps)})
+        lrs = torch_lrs(torch_code(spec), base_lr, steps)
+        cases.append({"spec": spec, "base_lr": base_lr, "steps": steps, "lrs": lrs})
     OUT.parent.mkdir(parents=True, exist_ok=True)
     with open(OUT, "w") as fh:
         fh.write('{"torch": %s,\n "cases": [\n' % json.dumps(torch.__version__))
