@@ -93,7 +93,7 @@ def run_many(rule, surface, starts, lrs, *, max_grad_norm=None, tol=1e-3, grad_t
     ``status``, ``converged_at`` and ``reached`` for the same input (no noise). With ``track=False`` the
     per-step convergence test is skipped: ``converged_at`` is None and ``status`` "max_steps" for every run
     that did not diverge. A start where f or its gradient is not finite, which ``run`` refuses, is "diverged"
-    at step 0.
+    at step 0. ``tol``, ``grad_tol`` and ``max_grad_norm`` are taken as given (``basin_levels`` checks them).
     """
     surf = get_surface(surface)
     f, grad, update = surf.f, surf.grad, rule.update
@@ -101,7 +101,7 @@ def run_many(rule, surface, starts, lrs, *, max_grad_norm=None, tol=1e-3, grad_t
     near = _minimum_finder(surf.minima, tol)
     isfinite, hypot = math.isfinite, math.hypot
     n = len(starts)
-    final, status, conv = [tuple(s) for s in starts], ["max_steps"] * n, [None] * n
+    final, status, conv = [_check_start(s) for s in starts], ["max_steps"] * n, [None] * n
     ids, params, grads = [], [], []
     for i, (x, y) in enumerate(final):
         gx, gy = grad(x, y)

@@ -97,6 +97,9 @@ def test_start_where_run_refuses_is_diverged_at_step_zero():
     with pytest.raises(ValueError):
         pycore.run("sgd", bad, (0.0, 0.5), 5)
     assert _lean("sgd", bad, [(0.0, 0.5), (0.5, 0.5)], 5, lr=1e-3)[0] == (0.0, 0.5, "diverged", None, None)
+    for start in [(math.nan, 0.0), (1.0,), "here"]:
+        with pytest.raises(ValueError, match="start must be"):
+            _lean("sgd", bad, [(0.5, 0.5), start], 5, lr=1e-3)
 
 
 # --- basin maps ---------------------------------------------------------------------------------------------
