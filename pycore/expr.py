@@ -13,9 +13,9 @@ with ``name`` one of ``FUNCTIONS``. Numbers are floats (``2``, ``.5``, ``1e-3``)
 ``9**9**9`` is a float overflow, never a big integer. Anything else is refused with an ``ExprError`` giving
 the 0-based offset ``pos`` and a message naming the column and what was expected. Limits: ``MAX_LENGTH``
 characters, ``MAX_DEPTH`` levels of nesting (no RecursionError), and a gradient of at most
-``MAX_GRADIENT_SIZE`` operations (so it stays fast: the product rule expands a product of many factors
-quadratically); and a constant part that is not a
-finite float (``1/0``, ``log(0)``, ``9**9**9``) is refused where it occurs.
+``MAX_GRADIENT_SIZE`` operations built in at most ``MAX_WORK`` steps per partial, so it stays fast (the
+product rule expands a product of many factors quadratically). A constant part that is not a finite float
+(``1/0``, ``log(0)``, ``9**9**9``) is refused where it occurs.
 
 The tree is compiled into plain Python closures. f follows IEEE float semantics instead of raising: a
 domain error gives nan (``sqrt(-1)``, ``log(-1)``), an overflow or a division of a non-zero number by zero
@@ -809,6 +809,17 @@ def parse(text):
                 lambda x, y: (gx(x, y), gy(x, y)), partials)
 
 
+def describe(text):
+    """JSON-ready verdict on ``text`` for the page's input field: {"ok": True, "text", "latex",
+    "gradient_text": [∂f/∂x, ∂f/∂y], "gradient_latex": [...]} or {"ok": False, "pos", "column", "message"}."""
+    try:
+        e = parse(text)
+    except ExprError as err:
+        return {"ok": False, "pos": err.pos, "column": err.pos + 1, "message": err.message}
+    return {"ok": True, "text": e.text, "latex": e.latex, "gradient_text": [to_text(p) for p in e.partials],
+            "gradient_latex": [to_latex(p) for p in e.partials]}
+
+
 def _check_bounds(bounds):
     try:
         (x0, x1), (y0, y1) = ((float(a), float(b)) for a, b in bounds)
@@ -875,7 +886,7 @@ def custom_surface(text, bounds, name="Your function"):
     Raises ExprError for text that does not parse and ValueError for bad bounds or for an f that is not
     finite anywhere on the view. Minima come from ``find_minima`` and the record has ``computed=True``.
     The default start is the point at 80% of each axis, or the nearest grid sample where f and its gradient
-    are finite. Contours are spaced on a log scale when most of the view lies within 1% of f's range above
+    are finite. Contours are spaced on a log scale when most of the view lies within 10% of f's range above
     its lowest sample.
     """
     expr = parse(text)
@@ -887,7 +898,7 @@ def custom_surface(text, bounds, name="Your function"):
         raise ValueError(f"f(x, y) = {expr.text} is not finite anywhere in the view {bounds!r}")
     start = _default_start(expr, bounds, samples)
     low, high, median = finite[0], finite[-1], finite[len(finite) // 2]
-    levels = "log" if high > low and (median - low) < 0.01 * (high - low) else "linear"
+    levels = "log" if high > low and (median - low) < 0.1 * (high - low) else "linear"
     return Surface(name, expr.f, expr.grad, bounds, key="custom", minima=minima, starts=(start,),
                    latex="f(x, y) = " + expr.latex, tags={"custom"}, levels=levels,
                    description=f"f(x, y) = {expr.text}, typed by you; minima found numerically "

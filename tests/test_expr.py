@@ -12,8 +12,8 @@ import pytest
 from hypothesis import assume, given, settings, strategies as st
 
 import pycore
-from pycore.expr import (ExprError, FUNCTIONS, MAX_DEPTH, MAX_LENGTH, compile_tree, custom_surface, parse,
-                         to_latex, to_text)
+from pycore.expr import (ExprError, FUNCTIONS, MAX_DEPTH, MAX_LENGTH, compile_tree, custom_surface, describe,
+                         parse, to_latex, to_text)
 
 
 def value(text, x=0.3, y=-0.7):
@@ -394,6 +394,15 @@ def test_constant_prefixes_fold_without_reordering():
     assert compile_tree(parse("0.1 + 0.2 + x").tree)(0.0, 0.0) == 0.1 + 0.2
 
 
+def test_describe_is_json_ready_for_the_page():
+    import json
+    ok = json.loads(json.dumps(describe("x^2 + 3*sin(y)")))
+    assert ok == {"ok": True, "text": "x**2 + 3*sin(y)", "latex": r"x^{2} + 3 \, \sin\left(y\right)",
+                  "gradient_text": ["2*x", "3*cos(y)"], "gradient_latex": [r"2 \, x", r"3 \, \cos\left(y\right)"]}
+    bad = json.loads(json.dumps(describe("x +")))
+    assert bad == {"ok": False, "pos": 3, "column": 4, "message": bad["message"]} and "expected" in bad["message"]
+
+
 # --- custom_surface ---------------------------------------------------------------------------------------
 def test_custom_surface_record():
     s = custom_surface("(x - 1)**2 + 2*(y + 2)**2", ((-4, 4), (-4, 4)))
@@ -431,6 +440,11 @@ def test_multimodal_minima_are_stationary_distinct_and_global_is_lowest():
 def test_flat_directions_list_no_false_minima():
     assert custom_surface("x + y", ((-1, 1), (-1, 1))).minima == ()
     assert custom_surface("x**2", ((-1, 1), (-1, 1))).minima == ()     # a valley of minima, none strict
+
+
+def test_contour_spacing_hint_is_computed_from_the_samples():
+    assert custom_surface("(1 - x)**2 + 100*(y - x**2)**2", ((-2, 2), (-1, 3))).levels == "log"
+    assert custom_surface("x**2 + y**2", ((-2, 2), (-2, 2))).levels == "linear"
 
 
 def test_default_start_avoids_non_finite_points():
