@@ -231,8 +231,9 @@ _RECORDS = [
                          "scaled by gamma^t"),
                   _gamma(1.0, doc="amplitude factor per step in exp_range mode")),
                  {"mode": ("triangular", "triangular2", "exp_range")}, _cyclic,
-                 r"\eta_t = \eta_{\text{base}} + (\eta_{\max} - \eta_{\text{base}})\,"
-                 r"\mathrm{tri}(t)\,s(t)",
+                 r"\eta_t = \eta_{\text{base}} + (\eta_{\max} - \eta_{\text{base}})\,h_t\,s_t,\quad "
+                 r"h_t = \begin{cases} \tau/u & \tau \le u \\ (u + d - \tau)/d & \tau > u \end{cases},\ "
+                 r"\tau = t \bmod (u + d),\quad s_t = 1,\ 2^{-\lfloor t/(u + d) \rfloor}\ \text{or}\ \gamma^t",
                  "Sweeps the lr up and down between base_lr and max_lr; it replaces the optimizer's lr.",
                  "CyclicLR(optimizer, base_lr={base_lr!r}, max_lr={max_lr!r}, step_size_up={step_size_up!r}, "
                  "step_size_down={step_size_down!r}, mode={mode!r}, gamma={gamma!r}, cycle_momentum=False)", True,
@@ -249,7 +250,10 @@ _RECORDS = [
                   hp("three_phase", r"\text{three\_phase}", False, kind="bool",
                      doc="go back down to the initial lr before annealing to the final lr (the paper's form)")),
                  {"anneal_strategy": ("cos", "linear")}, _one_cycle,
-                 r"\eta_t = \mathrm{anneal}(\eta_{\max}/d \to \eta_{\max} \to \eta_{\max}/(d\,d_f))",
+                 r"\eta_t = \begin{cases} A\bigl(\tfrac{\eta_{\max}}{d}, \eta_{\max}, \tfrac{t}{pT - 1}\bigr) & "
+                 r"t \le pT - 1 \\ A\bigl(\eta_{\max}, \tfrac{\eta_{\max}}{d\,d_f}, \tfrac{t - pT + 1}{T - pT}\bigr)"
+                 r" & t > pT - 1 \end{cases},\quad A(a, b, f) = b + \tfrac{a - b}{2}(1 + \cos \pi f)\ "
+                 r"\text{or}\ a + (b - a) f",
                  "Warms the lr up to max_lr over pct_start of the cycle, then anneals it far below the start; it "
                  "replaces the optimizer's lr.",
                  "OneCycleLR(optimizer, max_lr={max_lr!r}, total_steps={total_steps!r}, pct_start={pct_start!r}, "
