@@ -17,6 +17,7 @@ against torch autograd of ``f`` to 1e-12.
     python3 tools/make_golden.py          # needs torch==2.13.0 and lion-pytorch==0.2.5
 """
 import json
+import math
 import os
 import pathlib
 import platform
@@ -110,7 +111,8 @@ def torch_kwargs(key, hyperparams):
 
 
 def torch_run(key, hyperparams, surface, start, steps, lrs=None):
-    """Run torch's optimizer; returns dict(grads, points, states) as Python floats (states by torch name)."""
+    """Run torch's optimizer; returns dict(grads, points, states) as Python floats (states by torch name).
+    Stops early if the gradient overflows (a diverging run)."""
     import torch
     import lion_pytorch
 
@@ -127,6 +129,8 @@ def torch_run(key, hyperparams, surface, start, steps, lrs=None):
             opt.param_groups[0]["lr"] = lrs[k]
         x, y = p.detach().tolist()
         g = grad(x, y)
+        if not all(map(math.isfinite, g)):
+            break
         check = torch.autograd.grad(f(p[0], p[1]), p)[0].tolist()
         for a, b in zip(g, check):
             assert abs(a - b) <= 1e-12 * max(1.0, abs(a)), (surface, x, y, g, check)
