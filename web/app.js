@@ -39,6 +39,7 @@ function fail(message) {
 function layout() {
   const surf = S.surfaces[S.surface];
   const maxW = wrap.clientWidth - 16;
+  if (maxW < 160) { console.warn("optviz: plot area too small to draw", wrap.clientWidth); return; }
   const maxH = Math.max(340, window.innerHeight - 210);
   const geo = geometry(surf.bounds, maxW, maxH);
   S.geo = geo;
@@ -52,8 +53,8 @@ function layout() {
   layers = {
     surface: el("g", {}, plot),
     area: el("rect", { class: "plot-area", x: geo.margin.left, y: geo.margin.top, width: geo.width, height: geo.height, fill: "transparent" }, plot),
-    runs: el("g", { "clip-path": "url(#plot-clip)" }, plot),
     start: el("g", { class: "start-marker start-handle" }, plot),
+    runs: el("g", { "clip-path": "url(#plot-clip)" }, plot),
   };
   drawSurface(layers.surface, geo, S.grid, surf);
   el("circle", { r: 7 }, layers.start);
@@ -131,6 +132,7 @@ function setSurface(key) {
 function applyPreset() {
   const p = call("preset", { surface: S.surface });
   for (const k of S.order) {
+    if (!p[k]) { S.settings.preset.delete(k); continue; }  // every candidate diverged: keep the current lr
     S.settings.values[k] = { ...S.settings.values[k], lr: p[k].lr };
     S.settings.preset.add(k);
   }
@@ -280,6 +282,12 @@ function dataPoint(e) {
   return [S.geo.x.invert(px), S.geo.y.invert(py)];
 }
 
+// Within 9 px of the start marker (dots drawn over it do not hide it from dragging).
+function nearStart(e) {
+  const [sx, sy] = window.optviz.toScreen(...S.start);
+  return Math.hypot(e.clientX - sx, e.clientY - sy) <= 9;
+}
+
 function insidePlot(e) {
   const r = plot.getBoundingClientRect();
   const k = S.geo.svgWidth / r.width;
@@ -300,8 +308,8 @@ function wirePointer() {
   let pending = null;
   plot.addEventListener("pointerdown", (e) => {
     if (!S.ready || e.button !== 0) return;
-    const onHandle = e.target.closest(".start-handle");
-    if (!onHandle && !insidePlot(e)) return;
+    const onHandle = nearStart(e);
+    if (!onHandle && (e.target.closest(".dot") || !insidePlot(e))) return;
     e.preventDefault();
     plot.setPointerCapture(e.pointerId);
     drag = { moved: false, x: e.clientX, y: e.clientY };
@@ -413,6 +421,12 @@ window.optviz = {
   setStep: goto,
   pause,
   timing: () => S.timing,
+  // Client (CSS pixel) coordinates of the data point (x, y) on #plot, for tests driving the real mouse.
+  toScreen(x, y) {
+    const r = plot.getBoundingClientRect();
+    const k = r.width / S.geo.svgWidth;
+    return [r.left + S.geo.x(x) * k, r.top + S.geo.y(y) * k];
+  },
   geometry: () => ({ bounds: S.geo.bounds, width: S.geo.width, height: S.geo.height, pxPerUnit: S.geo.pxPerUnit }),
 };
 

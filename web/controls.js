@@ -27,10 +27,17 @@ function numberControl(parent, { id, label, symbol, p, value, commit }) {
   const lab = document.createElement("label");
   lab.htmlFor = id;
   lab.append(label);
-  if (symbol) { const s = document.createElement("span"); s.className = "sym"; tex(s, symbol, ""); lab.append(s); }
+  if (symbol) {
+    const s = document.createElement("span");
+    s.className = "sym";
+    s.setAttribute("aria-hidden", "true");
+    tex(s, symbol, "");
+    lab.append(s);
+  }
   const range = document.createElement("input");
   range.type = "range";
   range.id = id;
+  range.setAttribute("aria-label", label);
   const log = p.scale === "log" && p.ui_low > 0;
   const lo = log ? Math.log10(p.ui_low) : p.ui_low;
   const hi = log ? Math.log10(p.ui_high) : p.ui_high;

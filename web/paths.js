@@ -39,7 +39,6 @@ export class PathLayer {
       dot.addEventListener("focus", () => this.onInspect(key, dot));
       dot.addEventListener("pointerleave", () => { if (document.activeElement !== dot) this.onLeave(key); });
       dot.addEventListener("blur", () => this.onLeave(key));
-      dot.addEventListener("pointerdown", (e) => e.stopPropagation());
       this.items.set(key, { run, o, pts, halo, line, mark, dot });
     }
   }

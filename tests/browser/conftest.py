@@ -9,54 +9,14 @@
 * ``app``: the page loaded once for the session (Pyodide takes seconds to start; tests share it and set up
   the state they need through the UI or ``window.optviz``).
 """
-import contextlib
 import os
-import pathlib
-import socket
 import subprocess
 import sys
-import time
 import urllib.parse
-import urllib.request
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-READY_TIMEOUT_MS = 90_000
-LOOPBACK = {"127.0.0.1", "localhost"}
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def serve(directory):
-    """``python -m http.server`` on a free loopback port in ``directory``; yields the base URL."""
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
-                            cwd=directory, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                urllib.request.urlopen(url, timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError(f"http.server did not start on port {port}")
-                time.sleep(0.1)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+from pagekit import CHROMIUM, CHROMIUM_ARGS, LOOPBACK, READY_TIMEOUT_MS, ROOT, serve
 
 
 def _ensure_vendor():
@@ -140,11 +100,3 @@ def offline_and_clean():
     yield
     for w in WATCHES:
         w.check()
-
-
-def shot(page, name):
-    """Screenshot into tests/artifacts/ (git-ignored) for a person to look at."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path

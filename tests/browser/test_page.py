@@ -1,0 +1,388 @@
+"""The offline page in Chromium: click, drag, toggles, playback, inspector, controls, divergence, sub-path.
+
+One page load is shared by these tests (``app``); each test sets up the state it needs. Runs shown by the page
+are compared with ``pycore.run`` on CPython for the same settings (1e-9 relative).
+"""
+import math
+import os
+import pathlib
+import tempfile
+
+import pytest
+
+import pycore
+from pycore import api
+
+from pagekit import ROOT, serve, shot
+
+pytestmark = pytest.mark.browser
+
+
+def state(page):
+    return page.evaluate("optviz.state()")
+
+
+def assert_matches_cpython(st):
+    assert st["runs"], "no runs shown"
+    for key, r in st["runs"].items():
+        hp = {k: tuple(v) if isinstance(v, list) else v for k, v in r["hyperparams"].items()}
+        ref = pycore.run(key, st["surface"], start=tuple(st["start"]), steps=st["steps"], **hp)
+        assert r["status"] == ref.status, key
+        assert len(r["points"]) == len(ref.points), key
+        for got, want in zip(r["points"], ref.points):
+            for a, b in zip(got, want):
+                assert math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12), (key, got, want)
+        for a, b in zip(r["losses"], ref.losses):
+            assert math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12), key
+
+
+def screen(page, x, y):
+    return page.evaluate("([x, y]) => optviz.toScreen(x, y)", [x, y])
+
+
+def reset(page, surface="rosenbrock"):
+    """Rosenbrock, torch defaults, every optimizer enabled, paused."""
+    if state(page)["surface"] != surface:
+        page.select_option("#surface", surface)
+    page.get_by_role("button", name="Torch defaults").click()
+    page.get_by_role("button", name="All", exact=True).click()
+    page.evaluate("optviz.pause()")
+
+
+def open_panel(page, name):
+    gear = page.get_by_role("button", name=f"{name} hyperparameters", exact=True)
+    if gear.get_attribute("aria-expanded") != "true":
+        gear.click()
+    return page.get_by_role("group", name=f"{name} hyperparameters", exact=True)
+
+
+def set_text(panel, label, value):
+    box = panel.get_by_label(f"{label} value", exact=True)
+    box.fill(value)
+    box.press("Enter")
+
+
+# ---- ready state and the plot ----------------------------------------------------------------------------
+def test_ready_plot_and_legend(app):
+    page = app
+    assert page.evaluate("document.documentElement.dataset.ready") == "true"
+    assert page.locator("#loading").is_hidden()
+    st = state(page)
+    surf = pycore.SURFACES[st["surface"]]
+    assert st["start"] == list(surf.starts[0])
+    # Equal aspect, y up.
+    frame = page.locator("#plot rect.frame")
+    w, h = float(frame.get_attribute("width")), float(frame.get_attribute("height"))
+    (x0, x1), (y0, y1) = surf.bounds
+    assert w / h == pytest.approx((x1 - x0) / (y1 - y0), rel=1e-9)
+    assert screen(page, 0, y1)[1] < screen(page, 0, y0)[1]
+    # Filled levels, isolines, colour bar, minima (global vs local).
+    assert page.locator("#plot .bands path.iso").count() >= 10
+    assert page.locator("#plot .cbar rect").count() > 10
+    assert page.locator('#plot .minima [data-global="true"]').count() == len(surf.global_minima)
+    # Legend: all 12 optimizers, by display name, pressed.
+    for spec in pycore.OPTIMIZERS.values():
+        button = page.get_by_role("button", name=spec.name, exact=True)
+        assert button.get_attribute("aria-pressed") == "true"
+    assert st["enabled"] == list(pycore.OPTIMIZERS)
+    assert_matches_cpython(st)
+    shot(page, "01-ready")
+
+
+# ---- click and drag --------------------------------------------------------------------------------------
+def test_real_click_starts_every_enabled_optimizer_there(app):
+    page = app
+    reset(page)
+    px, py = screen(page, -0.5, 2.0)
+    page.mouse.click(px, py)
+    st = state(page)
+    x, y = st["start"]
+    per_px = 1 / page.evaluate("optviz.geometry().pxPerUnit")
+    assert abs(x + 0.5) <= 2 * per_px and abs(y - 2.0) <= 2 * per_px
+    assert set(st["runs"]) == set(pycore.OPTIMIZERS)
+    for r in st["runs"].values():
+        assert r["points"][0] == [x, y]
+    assert_matches_cpython(st)
+    page.wait_for_function("optviz.state().step > 0")  # a click plays the race from step 0
+    page.evaluate("optviz.pause()")
+
+
+def test_drag_moves_the_start_and_reruns_live(app):
+    page = app
+    reset(page)
+    page.evaluate("optviz.clickAt(-1, 0.5, {play: false})")
+    sx, sy = screen(page, -1, 0.5)
+    tx, ty = screen(page, 0.6, 2.2)
+    page.mouse.move(sx, sy)
+    page.mouse.down()
+    for i in range(1, 9):
+        page.mouse.move(sx + (tx - sx) * i / 8, sy + (ty - sy) * i / 8)
+        page.wait_for_timeout(30)
+    page.mouse.up()
+    page.wait_for_timeout(100)
+    st = state(page)
+    per_px = 1 / page.evaluate("optviz.geometry().pxPerUnit")
+    assert abs(st["start"][0] - 0.6) <= 2 * per_px and abs(st["start"][1] - 2.2) <= 2 * per_px
+    assert not st["playing"] and st["step"] == st["steps"]
+    assert_matches_cpython(st)
+
+
+# ---- legend ----------------------------------------------------------------------------------------------
+def test_legend_toggles_paths_at_once(app):
+    page = app
+    reset(page)
+    page.evaluate("optviz.clickAt(-1.2, 2.0, {play: false})")
+    before = state(page)
+    button = page.get_by_role("button", name="Adam", exact=True)
+    button.click()
+    st = state(page)
+    assert button.get_attribute("aria-pressed") == "false"
+    assert "adam" not in st["enabled"] and "adam" not in st["runs"]
+    assert st["start"] == before["start"]
+    assert page.locator('#plot path.path[data-key="adam"]').is_hidden()
+    assert page.locator('#loss-chart path[data-key="adam"]').count() == 0
+    assert page.locator("#loss-chart path.line").count() == len(pycore.OPTIMIZERS) - 1
+    button.press("Enter")  # keyboard toggles too
+    assert button.get_attribute("aria-pressed") == "true"
+    assert page.locator('#plot path.path[data-key="adam"]').is_visible()
+    assert state(page)["runs"]["adam"] == before["runs"]["adam"]
+    page.get_by_role("button", name="None", exact=True).click()
+    assert state(page)["enabled"] == [] and state(page)["runs"] == {}
+    page.get_by_role("button", name="All", exact=True).click()
+    assert state(page)["enabled"] == list(pycore.OPTIMIZERS)
+
+
+# ---- playback --------------------------------------------------------------------------------------------
+def dot_position(page, key):
+    """The data coordinates of an optimizer's dot, read back from its SVG transform."""
+    return page.evaluate("""(key) => {
+        const dot = document.querySelector(`#plot .dot[data-key="${key}"]`);
+        const [px, py] = dot.getAttribute('transform').match(/-?[0-9.]+/g).map(Number);
+        const g = optviz.geometry();
+        const frame = document.querySelector('#plot rect.frame');
+        const left = Number(frame.getAttribute('x')), top = Number(frame.getAttribute('y'));
+        return [g.bounds[0][0] + (px - left) / g.pxPerUnit, g.bounds[1][1] - (py - top) / g.pxPerUnit];
+    }""", key)
+
+
+def test_playback_buttons_scrubber_and_dots(app):
+    page = app
+    reset(page)
+    page.evaluate("optviz.clickAt(-1.5, 2.5, {play: false})")
+    page.get_by_role("button", name="Play").click()
+    page.wait_for_function("optviz.state().step >= 10")
+    page.get_by_role("button", name="Pause").click()
+    st = state(page)
+    assert not st["playing"]
+    k = st["step"]
+    page.get_by_role("button", name="Step forward").click()
+    assert state(page)["step"] == k + 1
+    page.get_by_role("button", name="Step back").click()
+    page.get_by_role("button", name="Step back").click()
+    assert state(page)["step"] == k - 1
+    page.get_by_label("Step", exact=True).fill("137")
+    st = state(page)
+    assert st["step"] == 137
+    assert page.locator("#step-readout").inner_text() == f"137 / {st['steps']}"
+    for key in ("adam", "momentum"):
+        x, y = dot_position(page, key)
+        want = st["runs"][key]["points"][137]
+        assert x == pytest.approx(want[0], abs=0.1 / page.evaluate("optviz.geometry().pxPerUnit"))
+        assert y == pytest.approx(want[1], abs=0.1 / page.evaluate("optviz.geometry().pxPerUnit"))
+    page.get_by_label("Speed").select_option("240")
+    page.get_by_role("button", name="Play").click()
+    page.wait_for_function("!optviz.state().playing", timeout=20_000)
+    assert state(page)["step"] == st["steps"]
+    # The loss chart's cursor follows the step.
+    page.evaluate("optviz.setStep(50)")
+    x50 = float(page.locator("#loss-chart .cursor").get_attribute("x1"))
+    page.evaluate("optviz.setStep(100)")
+    assert float(page.locator("#loss-chart .cursor").get_attribute("x1")) > x50
+    shot(page, "02-playback")
+
+
+def test_keyboard_shortcuts(app):
+    page = app
+    reset(page)
+    page.evaluate("optviz.clickAt(-1.5, 2.5, {play: false}); optviz.setStep(20)")
+    page.locator("h1").click()
+    page.keyboard.press("ArrowRight")
+    assert state(page)["step"] == 21
+    page.keyboard.press("Shift+ArrowRight")
+    assert state(page)["step"] == 31
+    page.keyboard.press("ArrowLeft")
+    assert state(page)["step"] == 30
+    page.keyboard.press("End")
+    assert state(page)["step"] == state(page)["steps"]
+    page.keyboard.press("Home")
+    assert state(page)["step"] == 0
+    page.keyboard.press(" ")
+    assert state(page)["playing"]
+    page.keyboard.press(" ")
+    assert not state(page)["playing"]
+    # Tab reaches the plot's dots; focusing one opens the inspector.
+    page.locator('#plot .dot[data-key="sgd"]').focus()
+    assert page.locator("#inspector").is_visible()
+    page.keyboard.press("Escape")
+    assert page.locator("#inspector").is_hidden()
+
+
+# ---- inspector -------------------------------------------------------------------------------------------
+def test_inspector_shows_the_step(app):
+    page = app
+    reset(page)
+    page.evaluate("optviz.clickAt(-1.5, 2.5, {play: false}); optviz.setStep(40)")
+    st = state(page)
+    page.get_by_role("button", name="None", exact=True).click()
+    page.get_by_role("button", name="Adam", exact=True).click()
+    page.locator('#plot .dot[data-key="adam"]').hover()
+    card = page.locator("#inspector")
+    card.wait_for(state="visible")
+    text = card.inner_text()
+    t = pycore.run("adam", "rosenbrock", start=tuple(st["start"]), steps=st["steps"])
+    info = api.step_info(t, 40)
+    assert "Adam" in text and "step 40" in text
+    for label in ("position θ", "loss f(θ)", "gradient g used", "update Δθ", "learning rate η",
+                  "effective step ‖Δθ‖/‖g‖", "state exp_avg", "state exp_avg_sq", "state step"):
+        assert label in text, label
+    assert info["text"] in text
+    shot(page, "03-inspector")
+    page.mouse.move(5, 5)
+    page.get_by_role("button", name="All", exact=True).click()
+    page.locator('#plot .dot[data-key="lion"]').focus()
+    assert "Lion" in card.inner_text() and "state exp_avg" in card.inner_text()
+    page.locator("h1").click()
+
+
+# ---- controls --------------------------------------------------------------------------------------------
+def test_surface_switch(app):
+    page = app
+    reset(page)
+    for key, surf in pycore.SURFACES.items():
+        page.select_option("#surface", key)
+        st = state(page)
+        assert st["surface"] == key
+        assert st["start"] == list(surf.starts[0])
+        assert page.locator("#plot .minima > *").count() == len(surf.minima) + len(surf.saddles)
+        assert page.locator('#plot .minima [data-global="true"]').count() == len(surf.global_minima)
+        assert "NaN" not in "".join(page.eval_on_selector_all("#plot path", "ps => ps.map(p => p.getAttribute('d'))"))
+        if key in ("himmelblau", "two_wells", "rastrigin"):
+            shot(page, f"04-surface-{key}")
+    page.select_option("#surface", "himmelblau")
+    assert_matches_cpython(state(page))
+    reset(page)
+
+
+def test_hyperparameter_changes_rerun(app):
+    page = app
+    reset(page)
+    page.evaluate("optviz.clickAt(-1.0, 1.0, {play: false})")
+    panel = open_panel(page, "Adam")
+    set_text(panel, "lr", "0.05")
+    st = state(page)
+    assert st["runs"]["adam"]["hyperparams"]["lr"] == 0.05
+    assert_matches_cpython(st)
+    # The log slider: one key press moves lr by 0.01 decade; the text box shows the exact value in effect.
+    slider = panel.get_by_label("lr", exact=True)
+    slider.focus()
+    page.keyboard.press("ArrowLeft")
+    lr = float(panel.get_by_label("lr value", exact=True).input_value())
+    assert lr == float(f"{10 ** (round(math.log10(0.05), 2) - 0.01):.3g}")
+    assert state(page)["runs"]["adam"]["hyperparams"]["lr"] == lr
+    # Betas as two controls; a bool as a checkbox.
+    set_text(panel, "betas[0]", "0.8")
+    assert state(page)["runs"]["adam"]["hyperparams"]["betas"] == [0.8, 0.999]
+    panel.get_by_label("amsgrad").check()
+    st = state(page)
+    assert st["runs"]["adam"]["hyperparams"]["amsgrad"] is True
+    assert_matches_cpython(st)
+    # A bad value: pycore's message, nothing else changes.
+    set_text(panel, "betas[1]", "1.5")
+    error = panel.get_by_role("alert").filter(has_text="betas[1]")
+    assert "must be in [0.0, 1.0)" in error.inner_text()
+    assert state(page)["runs"]["adam"] == st["runs"]["adam"]
+    assert "your changes" in page.locator("#settings-mode").inner_text()
+    shot(page, "05-hyperparameters")
+    open_panel(page, "Adam")  # close it again
+    page.get_by_role("button", name="Adam hyperparameters", exact=True).click()
+    reset(page)
+    assert state(page)["runs"]["adam"]["hyperparams"] == api.check_hyperparams("adam", {})
+
+
+def test_steps_control(app):
+    page = app
+    reset(page)
+    steps = page.get_by_label("Steps", exact=True)
+    steps.fill("500")
+    steps.press("Enter")
+    st = state(page)
+    assert st["steps"] == 500 and max(len(r["points"]) for r in st["runs"].values()) == 501
+    assert_matches_cpython(st)
+    steps.fill("0")
+    steps.press("Enter")
+    assert "steps must be a whole number" in page.locator("#steps-error").inner_text()
+    assert state(page)["steps"] == 500
+    steps.fill(str(api.DEFAULT_STEPS))
+    steps.press("Enter")
+    assert page.locator("#steps-error").is_hidden()
+
+
+def test_preset_is_labelled_and_reversible(app):
+    page = app
+    reset(page, "himmelblau")
+    page.get_by_role("button", name="Preset: readable on this surface").click()
+    mode = page.locator("#settings-mode").inner_text()
+    assert "preset" in mode.lower() and "Himmelblau" in mode
+    assert page.locator("#preset-rule").is_visible()
+    preset = api.preset("himmelblau")
+    st = state(page)
+    for key, r in st["runs"].items():
+        assert r["hyperparams"]["lr"] == preset[key]["lr"]
+    assert page.locator(".legend .lr .tag").count() == sum(v is not None for v in preset.values())
+    assert_matches_cpython(st)
+    shot(page, "06-preset")
+    reset(page)
+    assert page.locator(".legend .lr .tag").count() == 0
+    assert page.locator("#settings-mode").inner_text() == "Hyperparameters: torch defaults"
+
+
+# ---- divergence ------------------------------------------------------------------------------------------
+def test_divergence_is_shown_where_it_happened(app):
+    page = app
+    reset(page)
+    page.evaluate("optviz.clickAt(-1.5, 2.5, {play: false})")
+    panel = open_panel(page, "SGD")
+    set_text(panel, "lr", "0.5")
+    st = state(page)
+    sgd = st["runs"]["sgd"]
+    assert sgd["status"] == "diverged" and sgd["reason"]
+    assert_matches_cpython(st)
+    assert page.locator('.legend li[data-key="sgd"] .badge').inner_text().lower() == "diverged"
+    assert page.locator('#plot .div-mark[data-key="sgd"]').count() == 1
+    ds = page.eval_on_selector_all("#plot path, #loss-chart path", "ps => ps.map(p => p.getAttribute('d') || '')")
+    assert not any("NaN" in d or "Infinity" in d for d in ds)
+    page.evaluate(f"optviz.setStep({st['steps']})")
+    page.locator('#plot .dot[data-key="sgd"]').focus()
+    text = page.locator("#inspector").inner_text()
+    assert "Diverged" in text and sgd["reason"] in text
+    shot(page, "07-divergence")
+    # Nothing broke: another click still runs everything.
+    page.evaluate("optviz.clickAt(0.5, 0.5, {play: false})")
+    assert_matches_cpython(state(page))
+    page.get_by_role("button", name="SGD hyperparameters", exact=True).click()
+    reset(page)
+
+
+# ---- serving from a sub-path ------------------------------------------------------------------------------
+def test_works_from_a_sub_path(open_page):
+    with tempfile.TemporaryDirectory() as tmp:
+        nested = pathlib.Path(tmp, "some", "where")
+        nested.mkdir(parents=True)
+        os.symlink(ROOT, nested / "optviz")
+        with serve(tmp) as url:
+            page, watch = open_page(url + "some/where/optviz/", width=1000, height=760)
+            assert state(page)["runs"]
+            page.evaluate("optviz.clickAt(1, 2, {play: false})")
+            assert_matches_cpython(state(page))
+            shot(page, "08-subpath-narrow")
+            page.close()
