@@ -1,5 +1,6 @@
 """pycore.schedules against torch.optim.lr_scheduler: golden values (no torch needed) and, where torch is
 installed, a live comparison on random specs."""
+import functools
 import importlib.util
 import json
 import math
@@ -24,6 +25,21 @@ def _close(ours, theirs, rel=1e-12):
 @pytest.mark.parametrize("case", GOLDEN["cases"], ids=lambda c: json.dumps(c["spec"], separators=(",", ":")))
 def test_matches_torch_golden(case):
     _close(get_schedule(case["spec"]).lrs(case["base_lr"], case["steps"]), case["lrs"])
+
+
+@functools.lru_cache(maxsize=None)
+def _tool():
+    spec = importlib.util.spec_from_file_location("make_golden_schedules", TOOL)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_golden_file_is_current():
+    """The fixture holds exactly the tool's cases (regenerate with tools/make_golden_schedules.py)."""
+    tool = _tool()
+    assert [c["spec"] for c in GOLDEN["cases"]] == tool.CASES
+    assert [c["steps"] for c in GOLDEN["cases"]] == [tool.steps_for(s) for s in tool.CASES]
 
 
 def test_golden_covers_every_schedule_and_goes_past_cosine_period():
@@ -161,10 +177,7 @@ def test_run_records_the_schedule_and_uses_its_lrs():
 # --- live comparison with torch (only where torch is installed) ---------------------------------------------
 def _torch_lrs():
     pytest.importorskip("torch")
-    spec = importlib.util.spec_from_file_location("make_golden_schedules", TOOL)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod.torch_lrs
+    return _tool().torch_lrs
 
 
 _ints = st.integers(1, 120)
