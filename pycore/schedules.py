@@ -14,7 +14,11 @@ LaTeX formula, the torch constructor (``torch_code(spec)`` fills it in) and ``ex
 
 How a spec relates to the optimizer's lr (``base_lr``):
 
-* constant, step, exponential, cosine, warmup_cosine scale the optimizer's lr, as torch's do.
+* constant, step, exponential, cosine, warmup_cosine scale the optimizer's lr, as torch's do. warmup_cosine
+  is exactly ``SequentialLR(optimizer, [LinearLR(optimizer, start_factor, end_factor=1.0, total_iters=W),
+  CosineAnnealingLR(optimizer, T_max, eta_min)], milestones=[W])`` with W = ``total_iters``: steps 1..W rise
+  from start_factor·lr towards lr (never quite reaching it), step W+1 uses the full lr, and the cosine's
+  T_max counts from there.
 * cyclic and one_cycle *set* the lr (``sets_lr`` is True): torch's CyclicLR overwrites the optimizer's lr with
   ``base_lr`` and OneCycleLR starts from ``max_lr / div_factor``, so the optimizer's lr has no effect and
   ``lrs`` ignores it. Both are built with ``cycle_momentum=False``: only the lr is scheduled, the optimizer's
