@@ -93,8 +93,8 @@ def _lion(h, t, g, state, lr, d):
             f"(Δθ = −η·{_vec(d)})")
 
 
-_WITH_STATE = {"sgd": _sgd, "adagrad": _adagrad, "rmsprop": _rmsprop, "adadelta": _adadelta, "adam": _adam,
-               "adamw": _adam, "adamax": _adamax}
+_WITH_STATE = {"sgd": _sgd, "momentum": _sgd, "nesterov": _sgd, "adagrad": _adagrad, "rmsprop": _rmsprop,
+               "adadelta": _adadelta, "adam": _adam, "adamw": _adam, "adamax": _adamax}
 _FROM_UPDATE = {"nadam": _nadam, "radam": _radam, "lion": _lion}
 
 
@@ -105,7 +105,7 @@ def explain_step(spec, hyperparams, t, grad, update, state, lr):
     family = spec.make.__name__
     d = [-u / lr for u in update] if lr else [0.0, 0.0]
     if family in _WITH_STATE:
-        why = _WITH_STATE[family](hyperparams, t, grad, state, lr)
+        why = _WITH_STATE[family]({**spec.fixed, **hyperparams}, t, grad, state, lr)
     elif family in _FROM_UPDATE:
         why = _FROM_UPDATE[family](hyperparams, t, grad, state, lr, d)
     else:
