@@ -19,6 +19,7 @@ const S = {
   playing: false, speed: 60, runs: {}, errors: {}, grid: null, geo: null,
   settings: { values: {}, preset: new Set() }, presetMode: false,
   inspecting: null, inspectCache: new Map(), timing: null, ready: false,
+  frames: { count: 0, total: 0, max: 0 },  // cost of playback frames (ms), for tools/bench_page.py
 };
 const grids = new Map();
 let legend, paths, loss, layers;
@@ -244,7 +245,12 @@ function frame(t) {
     const n = Math.floor(acc);
     acc -= n;
     S.step = Math.min(S.steps, S.step + n);
+    const t0 = performance.now();
     draw();
+    const cost = performance.now() - t0;
+    S.frames.count += 1;
+    S.frames.total += cost;
+    S.frames.max = Math.max(S.frames.max, cost);
   }
   if (S.step >= S.steps) { pause(); return; }
   requestAnimationFrame(frame);
@@ -401,7 +407,10 @@ async function main() {
   plot.classList.add("live");
   plot.setAttribute("aria-busy", "false");
   $("loading").hidden = true;
-  requestAnimationFrame(() => { document.documentElement.dataset.ready = "true"; });
+  requestAnimationFrame(() => {
+    document.documentElement.dataset.ready = "true";
+    performance.mark("optviz:ready");
+  });
 }
 
 // ---- test and automation hooks -------------------------------------------------------------------------
@@ -421,6 +430,7 @@ window.optviz = {
   setStep: goto,
   pause,
   timing: () => S.timing,
+  frameCost: () => ({ ...S.frames }),
   // Client (CSS pixel) coordinates of the data point (x, y) on #plot, for tests driving the real mouse.
   toScreen(x, y) {
     const r = plot.getBoundingClientRect();
