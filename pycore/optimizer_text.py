@@ -47,6 +47,12 @@ _M = r"m_t \leftarrow \beta_1 m_{t-1} + (1 - \beta_1)\, g_t"
 _V = r"v_t \leftarrow \beta_2 v_{t-1} + (1 - \beta_2)\, g_t^2"
 _MV = r"m_0 \leftarrow 0\ (\text{exp\_avg}),\ v_0 \leftarrow 0\ (\text{exp\_avg\_sq})"
 _THETA = r"\theta_0\ (\text{params})"
+_ADAM_STEP = [_M, _V,                                             # Adam's and AdamW's rows after the decay
+              r"\hat m_t \leftarrow m_t / (1 - \beta_1^t)",
+              r"\textbf{if } \text{amsgrad} \textbf{ then } v^{\max}_t \leftarrow \max(v^{\max}_{t-1}, v_t),\ "
+              r"\ \hat v_t \leftarrow v^{\max}_t / (1 - \beta_2^t)",
+              r"\textbf{else } \hat v_t \leftarrow v_t / (1 - \beta_2^t)",
+              r"\theta_t \leftarrow \theta_{t-1} - \eta\, \dfrac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}"]
 
 _TORCH = "Convention: torch.optim 2.x, {ctor}, in float64."
 _TORCH_STEP = _TORCH + " The step counter t is incremented before it is used, so the first step has t = 1."
@@ -173,12 +179,7 @@ TEXT = {
         "latex": _algorithm(
             [_LR, _BETAS, _EPS, _WD, (r"\text{amsgrad}", "amsgrad"), _DEC],
             _THETA + ",\\ " + _MV + r",\ v^{\max}_0 \leftarrow 0\ (\text{max\_exp\_avg\_sq})",
-            _EITHER + [_M, _V,
-                       r"\hat m_t \leftarrow m_t / (1 - \beta_1^t)",
-                       r"\textbf{if } \text{amsgrad} \textbf{ then } v^{\max}_t \leftarrow \max(v^{\max}_{t-1}, v_t),\ "
-                       r"\ \hat v_t \leftarrow v^{\max}_t / (1 - \beta_2^t)",
-                       r"\textbf{else } \hat v_t \leftarrow v_t / (1 - \beta_2^t)",
-                       r"\theta_t \leftarrow \theta_{t-1} - \eta\, \dfrac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}"]),
+            _EITHER + _ADAM_STEP),
         "notes": _TORCH_STEP.format(ctor="torch.optim.Adam") + " This is Kingma and Ba's Algorithm 1 with their "
                  "defaults: ε is added after bias-correcting √v. Keras and TF use the paper's 'efficient' form "
                  "instead, η·√(1−β2ᵗ)/(1−β1ᵗ)·m/(√v + ε̂), with ε̂ = 1e-7 on the uncorrected √v; that matches torch "
@@ -194,12 +195,7 @@ TEXT = {
         "latex": _algorithm(
             [_LR, _BETAS, _EPS, _WD, (r"\text{amsgrad}", "amsgrad")],
             _THETA + ",\\ " + _MV + r",\ v^{\max}_0 \leftarrow 0\ (\text{max\_exp\_avg\_sq})",
-            [r"\theta_{t-1} \leftarrow \theta_{t-1}(1 - \eta\lambda)", _M, _V,
-             r"\hat m_t \leftarrow m_t / (1 - \beta_1^t)",
-             r"\textbf{if } \text{amsgrad} \textbf{ then } v^{\max}_t \leftarrow \max(v^{\max}_{t-1}, v_t),\ "
-             r"\ \hat v_t \leftarrow v^{\max}_t / (1 - \beta_2^t)",
-             r"\textbf{else } \hat v_t \leftarrow v_t / (1 - \beta_2^t)",
-             r"\theta_t \leftarrow \theta_{t-1} - \eta\, \dfrac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}"]),
+            [r"\theta_{t-1} \leftarrow \theta_{t-1}(1 - \eta\lambda)"] + _ADAM_STEP),
         "notes": _TORCH_STEP.format(ctor="torch.optim.AdamW") + " It is Adam with decoupled_weight_decay=True "
                  "(weight_decay defaults to {weight_decay} here). torch multiplies the decay by the full lr, "
                  "θ ← θ(1 − ηλ), while Loshchilov and Hutter's Algorithm 2 multiplies it only by the schedule "

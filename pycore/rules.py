@@ -167,6 +167,35 @@ def adadelta(lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0):
     return Rule(init, update)
 
 
+def _adam_moments(betas, weight_decay, decoupled_weight_decay):
+    """The step Adam, NAdam and RAdam share, as ``moments(grads, params, exp_avg, exp_avg_sq, lr)``:
+
+    weight decay (g ← g + λθ, or θ ← θ(1 - ηλ) if decoupled), then m ← β1 m + (1-β1) g (torch's lerp) and
+    v ← β2 v + (1-β2) g². Returns lists (params, grads, m, v) after it.
+    """
+    beta1, beta2 = betas
+    w1, low, w1_far = _ema_weights(beta1)
+    w2 = 1 - beta2
+    coupled = weight_decay != 0 and not decoupled_weight_decay
+    decoupled = weight_decay != 0 and decoupled_weight_decay
+
+    def moments(grads, params, exp_avg, exp_avg_sq, lr):
+        decay = 1 - lr * weight_decay
+        ps, gs, ms, vs = [], [], [], []
+        for p, g, m, v in zip(params, grads, exp_avg, exp_avg_sq):
+            if coupled:
+                g = g + weight_decay * p
+            elif decoupled:
+                p = p * decay
+            ps.append(p)
+            gs.append(g)
+            ms.append(m + w1 * (g - m) if low else g - (g - m) * w1_far)
+            vs.append((w2 * g) * g + v * beta2)
+        return ps, gs, ms, vs
+
+    return moments
+
+
 def adam(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, decoupled_weight_decay=False):
     """Adam (torch.optim.Adam): m ← β1 m + (1-β1) g;  v ← β2 v + (1-β2) g²;
     θ ← θ - η m̂ / (√v̂ + ε), with m̂ = m/(1-β1ᵗ), v̂ = v/(1-β2ᵗ); AMSGrad uses the running max of v.
@@ -174,10 +203,7 @@ def adam(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False,
     Weight decay: g ← g + λθ, or θ ← θ(1 - ηλ) first when ``decoupled_weight_decay`` (AdamW).
     """
     beta1, beta2 = betas
-    w1, low, w1_far = _ema_weights(beta1)
-    w2 = 1 - beta2
-    coupled = weight_decay != 0 and not decoupled_weight_decay
-    decoupled = weight_decay != 0 and decoupled_weight_decay
+    moments = _adam_moments(betas, weight_decay, decoupled_weight_decay)
 
     def init(params):
         zeros = _zeros(params)
@@ -186,24 +212,14 @@ def adam(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False,
     def update(grads, state, params, lr):
         step, exp_avg, exp_avg_sq, max_sq = state
         step += 1
-        decay = 1 - lr * weight_decay
+        params, _, ms, vs = moments(grads, params, exp_avg, exp_avg_sq, lr)
         neg_step_size = -(lr / (1 - beta1 ** step))
         bc2_sqrt = (1 - beta2 ** step) ** 0.5
-        new, ms, vs, vmax = [], [], [], []
-        for i, (p, g, m, v) in enumerate(zip(params, grads, exp_avg, exp_avg_sq)):
-            if coupled:
-                g = g + weight_decay * p
-            elif decoupled:
-                p = p * decay
-            m = m + w1 * (g - m) if low else g - (g - m) * w1_far
-            v = (w2 * g) * g + v * beta2
-            ms.append(m)
-            vs.append(v)
-            if amsgrad:
-                v = max(max_sq[i], v)
-                vmax.append(v)
-            new.append(p + (neg_step_size * m) / (_sqrt(v) / bc2_sqrt + eps))
-        return tuple(new), (step, tuple(ms), tuple(vs), tuple(vmax) if amsgrad else None)
+        if amsgrad:
+            max_sq = tuple(map(max, max_sq, vs))                # max of the uncorrected v
+        new = [p + (neg_step_size * m) / (_sqrt(v) / bc2_sqrt + eps)
+               for p, m, v in zip(params, ms, max_sq if amsgrad else vs)]
+        return tuple(new), (step, tuple(ms), tuple(vs), max_sq)
 
     return Rule(init, update)
 
@@ -220,10 +236,7 @@ def nadam(lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_deca
     θ ← θ - η [(1-μ_t) g / (1-Πμ_{≤t}) + μ_{t+1} m / (1-Πμ_{≤t+1})] / (√v̂ + ε).
     """
     beta1, beta2 = betas
-    w1, low, w1_far = _ema_weights(beta1)
-    w2 = 1 - beta2
-    coupled = weight_decay != 0 and not decoupled_weight_decay
-    decoupled = weight_decay != 0 and decoupled_weight_decay
+    moments = _adam_moments(betas, weight_decay, decoupled_weight_decay)
 
     def init(params):
         zeros = _zeros(params)
@@ -233,25 +246,16 @@ def nadam(lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_deca
         step, mu_product, exp_avg, exp_avg_sq = state
         step += 1
         bias_correction2 = 1 - beta2 ** step
-        decay = 1 - lr * weight_decay
         mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
         mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
         mu_product = mu_product * mu
         c_grad = -lr * (1.0 - mu) / (1.0 - mu_product)
         c_avg = (-lr * mu_next) / (1.0 - mu_product * mu_next)
-        new, ms, vs = [], [], []
-        for p, g, m, v in zip(params, grads, exp_avg, exp_avg_sq):
-            if coupled:
-                g = g + weight_decay * p
-            elif decoupled:
-                p = p * decay
-            m = m + w1 * (g - m) if low else g - (g - m) * w1_far
-            v = (w2 * g) * g + v * beta2
-            ms.append(m)
-            vs.append(v)
+        params, grads, ms, vs = moments(grads, params, exp_avg, exp_avg_sq, lr)
+        new = []
+        for p, g, m, v in zip(params, grads, ms, vs):
             denom = _sqrt(v / bias_correction2) + eps
-            p = p + (c_grad * g) / denom
-            new.append(p + (c_avg * m) / denom)
+            new.append(p + (c_grad * g) / denom + (c_avg * m) / denom)     # two addcdiv_, left to right
         return tuple(new), (step, mu_product, tuple(ms), tuple(vs))
 
     return Rule(init, update)
@@ -264,11 +268,8 @@ def radam(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, decoupled_wei
     θ ← θ - η m̂ · r_t √(1-β2ᵗ)/(√v + ε)  (ρ_t > 5),  else θ ← θ - η m̂.
     """
     beta1, beta2 = betas
-    w1, low, w1_far = _ema_weights(beta1)
-    w2 = 1 - beta2
     rho_inf = 2 / (1 - beta2) - 1
-    coupled = weight_decay != 0 and not decoupled_weight_decay
-    decoupled = weight_decay != 0 and decoupled_weight_decay
+    moments = _adam_moments(betas, weight_decay, decoupled_weight_decay)
 
     def init(params):
         zeros = _zeros(params)
@@ -277,28 +278,19 @@ def radam(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, decoupled_wei
     def update(grads, state, params, lr):
         step, exp_avg, exp_avg_sq = state
         step += 1
-        decay = 1 - lr * weight_decay
+        params, _, ms, vs = moments(grads, params, exp_avg, exp_avg_sq, lr)
         bias_correction1 = 1 - beta1 ** step
         bias_correction2 = 1 - beta2 ** step
         rho_t = rho_inf - 2 * step * (beta2 ** step) / bias_correction2
-        rectified = rho_t > 5.0
-        if rectified:
+        if rho_t > 5.0:
             rect = ((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
             sqrt_bc2 = bias_correction2 ** 0.5
-        new, ms, vs = [], [], []
-        for p, g, m, v in zip(params, grads, exp_avg, exp_avg_sq):
-            if coupled:
-                g = g + weight_decay * p
-            elif decoupled:
-                p = p * decay
-            m = m + w1 * (g - m) if low else g - (g - m) * w1_far
-            v = (w2 * g) * g + v * beta2
-            ms.append(m)
-            vs.append(v)
-            if rectified:                       # torch: (m̂·lr)·(sqrt_bc2/(√v+ε))·rect, float/tensor = (1/x)·float
-                new.append(p - m / bias_correction1 * lr * ((1.0 / (_sqrt(v) + eps)) * sqrt_bc2) * rect)
-            else:
-                new.append(p - m / bias_correction1 * lr)
+            # torch: ((m̂·lr)·adaptive)·rect with adaptive = sqrt_bc2 / (√v + ε), a float over a tensor,
+            # which torch computes as (1 / (√v + ε))·sqrt_bc2
+            new = [p - m / bias_correction1 * lr * ((1.0 / (_sqrt(v) + eps)) * sqrt_bc2) * rect
+                   for p, m, v in zip(params, ms, vs)]
+        else:
+            new = [p - m / bias_correction1 * lr for p, m in zip(params, ms)]
         return tuple(new), (step, tuple(ms), tuple(vs))
 
     return Rule(init, update)
