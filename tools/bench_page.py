@@ -16,7 +16,7 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
-from pagekit import CHROMIUM, CHROMIUM_ARGS, LOOPBACK, READY_TIMEOUT_MS, serve  # noqa: E402
+from pagekit import CHROMIUM, CHROMIUM_ARGS, LOOPBACK, serve, wait_ready  # noqa: E402
 
 BARE = """<!doctype html><meta charset="utf-8"><title>bare Pyodide</title>
 <script type="module">
@@ -49,7 +49,7 @@ def cold_ready(browser, base, path, mark):
     ctx = _context(browser, base)
     page = ctx.new_page()
     page.goto(base + path)
-    page.wait_for_function("document.documentElement.dataset.ready === 'true'", timeout=READY_TIMEOUT_MS)
+    wait_ready(page)
     page.wait_for_function(f"performance.getEntriesByName('{mark}').length > 0")
     t = page.evaluate(f"performance.getEntriesByName('{mark}')[0].startTime")
     return t, ctx, page

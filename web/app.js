@@ -123,6 +123,7 @@ function setSurface(key) {
   const f = $("surface-formula");
   try { katex.render(surf.latex, f, { displayMode: false, throwOnError: true }); } catch { f.textContent = surf.latex; }
   $("surface-description").textContent = surf.description;
+  $("key-saddle").hidden = !surf.saddles.length;
   if (S.presetMode) applyPreset();
   pause();
   S.runs = {};

@@ -109,7 +109,22 @@ function buildPanel(panel, o, values, commit) {
   intro.className = "torch";
   intro.textContent = `≡ ${o.torch}`;
   panel.append(intro);
-  if (o.latex) { const r = document.createElement("div"); r.className = "rule"; tex(r, o.latex, o.latex); panel.append(r); }
+  if (o.summary) {
+    const p = document.createElement("p");
+    p.className = "summary";
+    p.textContent = o.summary;
+    panel.append(p);
+  }
+  if (o.latex) {
+    const box = document.createElement("details");
+    const title = document.createElement("summary");
+    title.textContent = "Update rule (torch semantics)";
+    const r = document.createElement("div");
+    r.className = "rule";
+    tex(r, o.latex, o.latex);
+    box.append(title, r);
+    panel.append(box);
+  }
   const controls = {};
   for (const p of o.hyperparams) {
     const id = `hp-${o.key}-${p.name}-${++uid}`;

@@ -34,7 +34,7 @@ export function renderInspector(card, info, o) {
     const r = document.createElement("p");
     r.className = "reason";
     r.textContent = info.status === "diverged"
-      ? `Diverged after step ${info.step}: ${info.reason ?? "see the last step"}`
+      ? `Diverged, so the run stops here. ${info.reason ?? ""}`
       : `Run ended at step ${info.step}.`;
     card.append(r);
   }

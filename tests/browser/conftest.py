@@ -16,7 +16,7 @@ import urllib.parse
 
 import pytest
 
-from pagekit import CHROMIUM, CHROMIUM_ARGS, LOOPBACK, READY_TIMEOUT_MS, ROOT, serve
+from pagekit import CHROMIUM, CHROMIUM_ARGS, LOOPBACK, ROOT, serve, wait_ready
 
 
 def _ensure_vendor():
@@ -58,10 +58,11 @@ WATCHES = []
 
 @pytest.fixture(scope="session")
 def open_page(browser):
-    """open_page(url, width=1400, height=900) -> (page, watch), the page ready (data-ready="true")."""
+    """open_page(url, width=1400, height=900, wait=True) -> (page, watch); with ``wait`` the page is ready
+    (data-ready="true"), without it the call returns as soon as the document is parsed."""
     contexts = []
 
-    def opener(url, width=1400, height=900):
+    def opener(url, width=1400, height=900, wait=True):
         watch = Watch()
         WATCHES.append(watch)
         ctx = browser.new_context(viewport={"width": width, "height": height})
@@ -78,8 +79,9 @@ def open_page(browser):
         page = ctx.new_page()
         page.on("console", lambda m: m.type == "error" and watch.errors.append(m.text))
         page.on("pageerror", lambda e: watch.errors.append(f"page error: {e}"))
-        page.goto(url)
-        page.wait_for_function("document.documentElement.dataset.ready === 'true'", timeout=READY_TIMEOUT_MS)
+        page.goto(url, wait_until="domcontentloaded")
+        if wait:
+            wait_ready(page)
         return page, watch
 
     yield opener

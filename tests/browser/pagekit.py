@@ -16,6 +16,11 @@ READY_TIMEOUT_MS = 90_000
 LOOPBACK = {"127.0.0.1", "localhost"}
 
 
+def wait_ready(page):
+    """Until the page says the first contour is drawn and clicks are live."""
+    page.wait_for_function("document.documentElement.dataset.ready === 'true'", timeout=READY_TIMEOUT_MS)
+
+
 def _free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

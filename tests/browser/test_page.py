@@ -13,7 +13,7 @@ import pytest
 import pycore
 from pycore import api
 
-from pagekit import ROOT, serve, shot
+from pagekit import ROOT, serve, shot, wait_ready
 
 pytestmark = pytest.mark.browser
 
@@ -380,7 +380,16 @@ def test_works_from_a_sub_path(open_page):
         nested.mkdir(parents=True)
         os.symlink(ROOT, nested / "optviz")
         with serve(tmp) as url:
-            page, watch = open_page(url + "some/where/optviz/", width=1000, height=760)
+            page, watch = open_page(url + "some/where/optviz/", width=1000, height=760, wait=False)
+            # While Python starts: a visible progress state, and clicks on the plot do nothing.
+            assert page.locator("#loading").is_visible()
+            assert page.locator("#loading progress").is_visible()
+            shot(page, "00-loading")
+            box = page.locator("#plot-wrap").bounding_box()
+            page.mouse.click(box["x"] + box["width"] / 3, box["y"] + box["height"] / 3)
+            wait_ready(page)
+            assert page.locator("#loading").is_hidden()
+            assert state(page)["start"] == list(pycore.SURFACES[state(page)["surface"]].starts[0])
             assert state(page)["runs"]
             page.evaluate("optviz.clickAt(1, 2, {play: false})")
             assert_matches_cpython(state(page))
