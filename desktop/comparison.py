@@ -3,7 +3,8 @@ and docs/comparison.json.
 
 For every optimizer on every surface of ``SURFACES``, from a grid of starts, with one step budget for all:
 
-* share of starts whose final point lies within ``tol`` of a global minimum, median steps to get there,
+* share of starts whose final point lies within ``tol`` of a global minimum, median steps to get there
+  (runs go through ``pycore.compare.run_many``, which applies ``pycore.run``'s rules to many starts at once),
   share diverged and the median final gap f(θ_N) − f* (a diverged run counts as +∞), under two settings
   (``desktop.settings``: torch defaults, and one common lr);
 * an lr sweep (log grid) from a smaller grid of starts: the divergence rate, the stable lr range (no start
@@ -23,6 +24,7 @@ import time
 from collections import namedtuple
 
 import pycore
+from pycore.compare import run_many
 from pycore.optimizers import resolve
 
 from . import ROOT, settings
@@ -51,28 +53,28 @@ def starts(surface, n):
     return [(x0 + (i + 0.5) * (x1 - x0) / n, y0 + (j + 0.5) * (y1 - y0) / n) for j in range(n) for i in range(n)]
 
 
-def _outcome(traj, surface):
-    """(reached a global minimum, diverged, first step within tol of a minimum, final gap f - f*)."""
-    glob = traj.reached is not None and surface.minima[traj.reached].is_global
-    diverged = traj.status == "diverged"
-    fstar = min(m.value for m in surface.global_minima)
-    final = math.inf if diverged else traj.losses[-1] - fstar
-    return glob, diverged, traj.converged_at, final
+def _runs(key, surf, points, plan, hyperparams):
+    """``pycore.compare.run_many`` from every start: (x, y, status, converged_at, reached) each, as ``run`` gives."""
+    _, values, rule = resolve(key, **hyperparams)
+    return run_many(rule, surf, points, [values["lr"]] * plan.steps, tol=plan.tol)
 
 
 def measure_setting(key, surface, plan, hyperparams):
     """Fixed-setting metrics of ``key`` on ``surface`` over the plan's grid of starts."""
     surf = pycore.get_surface(surface)
-    rows = [_outcome(pycore.run(key, surf, start=s, steps=plan.steps, tol=plan.tol, **hyperparams), surf)
-            for s in starts(surf, plan.grid)]
-    n = len(rows)
-    reach_steps = [c for g, _, c, _ in rows if g]
+    fstar = min(m.value for m in surf.global_minima)
+    ends = _runs(key, surf, starts(surf, plan.grid), plan, hyperparams)
+    glob = [r is not None and surf.minima[r].is_global for *_, r in ends]
+    diverged = [st == "diverged" for _, _, st, _, _ in ends]
+    gaps = [math.inf if d else surf.f(x, y) - fstar for (x, y, *_), d in zip(ends, diverged)]
+    reach_steps = [c for (_, _, _, c, _), g in zip(ends, glob) if g]
+    n = len(ends)
     return {
         "lr": settings.in_effect(key, hyperparams)["lr"],
-        "global": sum(g for g, *_ in rows) / n,
+        "global": sum(glob) / n,
         "median_steps": statistics.median(reach_steps) if reach_steps else None,
-        "diverged": sum(d for _, d, _, _ in rows) / n,
-        "median_gap": _sig(statistics.median(f for *_, f in rows)),  # None: +inf (JSON has no infinity)
+        "diverged": sum(diverged) / n,
+        "median_gap": _sig(statistics.median(gaps)),  # None stands for +inf (JSON has no infinity)
     }
 
 
@@ -82,9 +84,9 @@ def measure_sweep(key, surface, plan):
     pts = starts(surf, plan.sweep_grid)
     out = []
     for lr in plan.sweep_lrs:
-        runs = [pycore.run(key, surf, start=s, steps=plan.steps, tol=plan.tol, lr=lr) for s in pts]
-        out.append({"lr": lr, "diverged": sum(t.status == "diverged" for t in runs) / len(runs),
-                    "converged": sum(t.reached is not None for t in runs) / len(runs)})
+        ends = _runs(key, surf, pts, plan, {"lr": lr})
+        out.append({"lr": lr, "diverged": sum(e[2] == "diverged" for e in ends) / len(ends),
+                    "converged": sum(e[4] is not None for e in ends) / len(ends)})
     return out
 
 
@@ -198,7 +200,7 @@ def surface_section(data, surface):
     glob = ", ".join(f"({m.x:.4g}, {m.y:.4g})" for m in surf.global_minima)
     local = len(surf.minima) - len(surf.global_minima)
     (x0, x1), (y0, y1) = surf.bounds
-    lines = [f"### {surf.name} (`{surface}`)", "",
+    lines = [f'<a id="{surface}"></a>', "", f"### {surf.name} (`{surface}`)", "",
              f"$${surf.latex}$$", "",
              f"Global minimum f* = {min(m.value for m in surf.global_minima):.6g} at {glob}"
              + (f"; {local} other local minim{'um' if local == 1 else 'a'}" if local else "")
@@ -419,6 +421,8 @@ def main(argv=None):
         write(data, d / "comparison.md", d / "comparison.json")
     else:
         write(data)
+        from . import docs  # the doc pages quote these numbers: refresh them with the table
+        docs.main([])
     print(f"wrote comparison for {len(surfaces)} surfaces x {len(data['optimizers'])} optimizers")
 
 

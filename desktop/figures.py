@@ -7,6 +7,7 @@ the ``common`` setting of ``desktop.settings`` (lr = 1e-2, Adadelta 1.0) for ``s
     python3 -m desktop.figures [--out DIR] [--surfaces a,b] [--optimizers a,b] [--steps N] [--small]
 """
 import argparse
+import functools
 import io
 import math
 import pathlib
@@ -57,8 +58,9 @@ def trajectory(key, surface, steps=settings.STEPS, start=None):
     return pycore.run(key, surface, start=start, steps=steps, tol=settings.TOL, **settings.overrides(key, "common"))
 
 
+@functools.lru_cache(maxsize=32)
 def surface_grid(surface, n):
-    """(X, Y, Z) on an n x n grid over the surface's view bounds."""
+    """(X, Y, Z) on an n x n grid over the surface's view bounds (cached: every figure of a surface shares it)."""
     (x0, x1), (y0, y1) = surface.bounds
     xs, ys = np.linspace(x0, x1, n), np.linspace(y0, y1, n)
     f = surface.f
@@ -182,8 +184,8 @@ def contour_path(traj, out):
     draw_surface(ax, surface)
     draw_path(ax, traj)
     _dedupe_legend(ax, loc="upper right")
-    ax.set_title(f"{spec.name} on {surface.name}: {formula(surface)}\n{outcome(traj)}", fontsize=8.5)
-    fig.subplots_adjust(left=0.1, right=0.98, top=0.9, bottom=0.14)
+    ax.set_title(f"{spec.name} on {surface.name}\n{formula(surface)}\n{outcome(traj)}", fontsize=8.5)
+    fig.subplots_adjust(left=0.1, right=0.98, top=0.87, bottom=0.14)
     _footer(fig, run_text(traj))
     _save(fig, out)
 
@@ -196,8 +198,8 @@ def paths_overlay(trajs, out):
     for t in trajs:
         draw_path(ax, t)
     _dedupe_legend(ax, loc="center left", bbox_to_anchor=(1.25, 0.5))
-    ax.set_title(f"All optimizers on {surface.name}: {formula(surface)}", fontsize=9)
-    fig.subplots_adjust(left=0.1, right=0.78, top=0.93, bottom=0.12)
+    ax.set_title(f"All optimizers on {surface.name}\n{formula(surface)}", fontsize=9)
+    fig.subplots_adjust(left=0.1, right=0.78, top=0.9, bottom=0.12)
     _footer(fig, _settings_text(trajs))
     _save(fig, out)
 
@@ -225,8 +227,8 @@ def loss_curves(trajs, out):
            xlim=(0, trajs[0].steps))
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(fontsize=7, ncol=1, loc="center left", bbox_to_anchor=(1.01, 0.5))
-    ax.set_title(f"Loss vs step on {surface.name}: {formula(surface)}   (red cross: diverged)", fontsize=9)
-    fig.subplots_adjust(left=0.11, right=0.83, top=0.91, bottom=0.2)
+    ax.set_title(f"Loss vs step on {surface.name} (red cross: diverged)\n{formula(surface)}", fontsize=9)
+    fig.subplots_adjust(left=0.11, right=0.83, top=0.88, bottom=0.2)
     _footer(fig, _settings_text(trajs))
     _save(fig, out)
 
@@ -256,6 +258,16 @@ def angle_deg(a, b):
     return np.degrees(np.arccos(np.clip((ua * ub).sum(axis=1), -1.0, 1.0)))
 
 
+def descent_field(surface, n):
+    """(points, directions): an n x n grid inside the view and −∇f/‖∇f‖ there (the descent direction, not
+    x − ∇f; zero where ∇f = 0)."""
+    (x0, x1), (y0, y1) = surface.bounds
+    gx, gy = np.meshgrid(np.linspace(x0, x1, n + 2)[1:-1], np.linspace(y0, y1, n + 2)[1:-1])
+    pts = np.column_stack([gx.ravel(), gy.ravel()])
+    g = np.array([surface.grad(float(x), float(y)) for x, y in pts])
+    return pts, unit(-g)
+
+
 def vector_field(traj, out, arrows=16, field_n=15):
     """−∇f/‖∇f‖ on a grid (grey) and, along the path, −∇f (black) against the update Δθ taken (colour).
 
@@ -265,11 +277,9 @@ def vector_field(traj, out, arrows=16, field_n=15):
     fig, ax = plt.subplots(figsize=(6.4, 6.2), dpi=100)
     draw_surface(ax, surface)
     (x0, x1), (y0, y1) = surface.bounds
-    gx, gy = np.meshgrid(np.linspace(x0, x1, field_n + 2)[1:-1], np.linspace(y0, y1, field_n + 2)[1:-1])
-    g = np.array([surface.grad(float(x), float(y)) for x, y in zip(gx.ravel(), gy.ravel())])
-    d = unit(-g)
+    pts, d = descent_field(surface, field_n)
     scale = 0.045 * max(x1 - x0, y1 - y0)
-    ax.quiver(gx.ravel(), gy.ravel(), d[:, 0] * scale, d[:, 1] * scale, angles="xy", scale_units="xy", scale=1,
+    ax.quiver(pts[:, 0], pts[:, 1], d[:, 0] * scale, d[:, 1] * scale, angles="xy", scale_units="xy", scale=1,
               color="#9a9a9a", width=0.003, label=r"$-\nabla f$ direction (field)")
     ax.plot(*np.array(traj.points).T, color=spec.color, lw=0.8, alpha=0.6)
     idx = arc_indices(traj.points, arrows)
@@ -295,6 +305,14 @@ def vector_field(traj, out, arrows=16, field_n=15):
     _save(fig, out)
 
 
+def lr_text(trajs):
+    """'lr 0.01 (Adadelta 1)': the most common lr of the runs, and the runs that differ from it by name."""
+    lrs = [t.hyperparams["lr"] for t in trajs]
+    common = max(set(lrs), key=lrs.count)
+    other = [f"{pycore.OPTIMIZERS[t.optimizer].name} {settings.fmt(lr)}" for t, lr in zip(trajs, lrs) if lr != common]
+    return f"lr {settings.fmt(common)}" + (f" ({', '.join(other)})" if other else "")
+
+
 def frame_steps(n_steps, frames):
     """``frames`` step indices from 0 to n_steps, evenly spaced (always including both ends)."""
     return sorted(set(int(round(v)) for v in np.linspace(0, n_steps, min(frames, n_steps + 1))))
@@ -315,7 +333,7 @@ def animation(trajs, out, frames=60, px=360, title=None):
     ax.yaxis.label.set_size(7)
     names = ", ".join(pycore.OPTIMIZERS[t.optimizer].name for t in trajs) if len(trajs) < 3 else "all optimizers"
     ax.set_title(title or f"{names} on {surface.name}", fontsize=8)
-    lrs = "; ".join(sorted({f"lr={settings.fmt(t.hyperparams['lr'])}" for t in trajs}))
+    lrs = lr_text(trajs)
     note = fig.text(0.02, 0.01, "", fontsize=6, ha="left", va="bottom")
     height = px / dpi + 0.5 + legend_h
     fig.subplots_adjust(left=0.12, right=0.97, top=1 - 0.3 / height, bottom=(0.45 + legend_h) / height)
@@ -340,19 +358,25 @@ def animation(trajs, out, frames=60, px=360, title=None):
                 head.set(marker="X", color="#d00000")
         one = trajs[0]
         tail = f"f = {one.losses[min(k, len(one.losses) - 1)]:.3g}" if len(trajs) == 1 else ""
-        note.set_text(f"step {k}/{steps}  {tail}\n{lrs}, other hyperparameters torch defaults")
+        note.set_text(f"step {k}/{steps}  {tail}\n{lrs}; other hyperparameters torch defaults")
         fig.canvas.draw()
         images.append(Image.fromarray(np.asarray(fig.canvas.buffer_rgba())[..., :3]))
     plt.close(fig)
     _write_gif(images, out)
 
 
-def _write_gif(images, out, colors=64, ms=90, hold_ms=1500):
+def _write_gif(images, out, colors=96, ms=90, hold_ms=1500):
+    """Frames to a looping GIF with one palette for all frames, built from the first and last frames plus large
+    swatches of every registry colour, so thin paths keep their exact colours."""
     w, h = images[0].size
-    both = Image.new("RGB", (w, 2 * h))
-    both.paste(images[0], (0, 0))
-    both.paste(images[-1], (0, h))
-    palette = both.quantize(colors=colors, method=Image.Quantize.MEDIANCUT)
+    swatches = [pycore.OPTIMIZERS[k].color for k in pycore.OPTIMIZERS] + ["#d00000", "#000000", "#ffffff"]
+    side = 48
+    source = Image.new("RGB", (max(w, side * len(swatches)), 2 * h + side), "white")
+    source.paste(images[0], (0, 0))
+    source.paste(images[-1], (0, h))
+    for i, c in enumerate(swatches):
+        source.paste(Image.new("RGB", (side, side), c), (i * side, 2 * h))
+    palette = source.quantize(colors=colors, method=Image.Quantize.MEDIANCUT)
     frames = [im.quantize(palette=palette, dither=Image.Dither.NONE) for im in images]
     out = pathlib.Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -389,39 +413,48 @@ def jobs(surfaces, optimizers, animated):
     return out
 
 
-def render(root, surfaces, optimizers, animated, steps=settings.STEPS, frames=60, px=360):
-    """Render every figure under ``root`` (the repository root or a temp dir); returns the paths written."""
-    root = pathlib.Path(root)
-    todo = jobs(surfaces, optimizers, animated)
-    runs, written = {}, []
+def render(root, todo, steps=settings.STEPS, frames=60, px=360):
+    """Render the (kind, surface, key) figures ``todo`` under ``root`` (the repository or a temp dir).
+
+    Runs are made once per (optimizer, surface); figures of all optimizers ("loss", "paths", the "all" GIF) use
+    every optimizer in the registry. Returns the paths written.
+    """
+    root, runs, written = pathlib.Path(root), {}, []
+
+    def run_of(s, k):
+        if (s, k) not in runs:
+            runs[s, k] = trajectory(k, s, steps)
+        return runs[s, k]
+
     with Progress(len(todo), "figures") as bar:
         for kind, s, k in todo:
-            if s not in runs:
-                runs[s] = {key: trajectory(key, s, steps) for key in optimizers}
-            trajs = list(runs[s].values())
+            every = [run_of(s, key) for key in pycore.OPTIMIZERS] if k in (None, "all") else None
             path = root / plot_path(s, k, kind)
             if kind == "loss":
-                loss_curves(trajs, path)
+                loss_curves(every, path)
             elif kind == "paths":
-                paths_overlay(trajs, path)
+                paths_overlay(every, path)
             elif kind == "path":
-                contour_path(runs[s][k], path)
+                contour_path(run_of(s, k), path)
             elif kind == "field":
-                vector_field(runs[s][k], path)
+                vector_field(run_of(s, k), path)
             else:
-                animation(trajs if k == "all" else [runs[s][k]], path, frames=frames, px=px)
+                animation(every or [run_of(s, k)], path, frames=frames, px=px)
             written.append(path)
             bar.advance()
     return written
 
 
+SMALL = dict(steps=30, frames=4, px=160)  # a quick, low-resolution render for tests
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default=str(ROOT), help="root to write visualizations/ under (default: the repo)")
-    ap.add_argument("--surfaces", help="comma-separated surface keys (default: %(default)s → figure_surfaces())")
+    ap.add_argument("--surfaces", help="comma-separated surface keys (default: the figure surfaces)")
     ap.add_argument("--optimizers", help="comma-separated optimizer keys (default: all 12)")
     ap.add_argument("--steps", type=int, default=settings.STEPS)
-    ap.add_argument("--small", action="store_true", help="quick low-resolution render (tests)")
+    ap.add_argument("--small", action="store_true", help=f"quick low-resolution render for tests ({SMALL})")
     a = ap.parse_args(argv)
     surfaces = a.surfaces.split(",") if a.surfaces else figure_surfaces()
     for s in surfaces:
@@ -430,8 +463,8 @@ def main(argv=None):
     for k in optimizers:
         pycore.get_optimizer(k)
     animated = [s for s in animated_surfaces() if s in surfaces] or surfaces[:1]
-    frames, px = (6, 200) if a.small else (60, 360)
-    written = render(a.out, surfaces, optimizers, animated, a.steps, frames, px)
+    size = SMALL if a.small else dict(steps=a.steps)
+    written = render(a.out, jobs(surfaces, optimizers, animated), **size)
     print(f"wrote {len(written)} figures under {a.out}/visualizations")
 
 

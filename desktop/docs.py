@@ -1,0 +1,200 @@
+"""Generated sections of the docs: ``python3 -m desktop.docs`` refreshes them, tests check they are in sync.
+
+A generated section sits between ``<!-- generated:NAME -->`` and ``<!-- /generated:NAME -->``; everything
+outside the markers is hand-written prose and is left alone. What goes inside comes from the code: the update
+rule and hyperparameters from ``pycore.OPTIMIZERS``, minima from ``pycore.SURFACES`` (computed there), figure
+captions from the runs the figures show, and measured numbers from ``docs/comparison.json``.
+"""
+import argparse
+import re
+
+import pycore
+from pycore.hyperparams import interval
+
+from . import ROOT, comparison, figures, settings
+
+DOCS = ROOT / "docs"
+OPTIMIZER_DOCS = DOCS / "optimizers"
+SURFACES_DOC = DOCS / "surfaces.md"
+_SECTION = re.compile(r"(<!-- generated:(\w+) -->\n)(.*?)(<!-- /generated:\2 -->)", re.S)
+
+
+def refresh(text, sections):
+    """``text`` with the body of every generated section replaced by ``sections[name]``.
+
+    ValueError when a section named in ``sections`` has no markers in ``text`` or the text has one that
+    ``sections`` does not provide, so a page cannot silently lose a generated part.
+    """
+    found = set()
+
+    def sub(m):
+        name = m.group(2)
+        if name not in sections:
+            raise ValueError(f"no generator for section {name!r}")
+        found.add(name)
+        return m.group(1) + sections[name].rstrip("\n") + "\n" + m.group(4)
+
+    out = _SECTION.sub(sub, text)
+    missing = sorted(set(sections) - found)
+    if missing:
+        raise ValueError(f"missing generated section(s): {', '.join(missing)}")
+    return out
+
+
+# ------------------------------------------------------------------------------------------ optimizer pages ---
+def page_figures(key):
+    """(kind, surface, key) of every figure an optimizer's page shows; the walkthrough renders exactly these."""
+    convex, nonconvex = figures.animated_surfaces()
+    out = [(kind, s, key) for s in (convex, nonconvex) for kind in ("path", "gif", "field")]
+    out += [("path", s, key) for s in figures.figure_surfaces() if s not in (convex, nonconvex)]
+    return out
+
+
+def _rel(path, depth):
+    return "../" * depth + path.as_posix()
+
+
+def header_section(spec):
+    lines = [f"# {spec.name} (`{spec.key}`)", ""] + [f"> {line}" for line in spec.summary.splitlines()]
+    return "\n".join(lines)
+
+
+def _math_symbol(symbol):
+    return f"${symbol}$"
+
+
+def rule_section(spec):
+    """The update rule (the registry's LaTeX, so it cannot drift), its hyperparameters and its state."""
+    lines = ["$$", spec.latex, "$$", "",
+             "| Symbol | Name (torch) | Default | Valid values | Meaning |", "|---|---|---|---|---|"]
+    for h in spec.hyperparams:
+        valid = "True or False" if h.kind == "bool" else ("each in " if h.kind == "pair" else "") + interval(h)
+        lines.append(f"| {_math_symbol(h.symbol)} | `{h.name}` | {settings.fmt(h.default)} | {valid} | {h.doc} |")
+    per_param, scalars = comparison.state_memory(spec.key)
+    fixed = ", ".join(f"`{k}={v}`" for k, v in spec.fixed.items())
+    lines += ["", f"Equivalent to `{spec.torch}`" + (f" (fixed here: {fixed})" if fixed else "") + ". "
+              f"State with the defaults: {len(per_param)} float{'s' * (len(per_param) != 1)} per parameter"
+              + (f" ({', '.join(f'`{n}`' for n in per_param)})" if per_param else "")
+              + (f", plus {', '.join(f'`{n}`' for n in scalars)} once per tensor" if scalars else "") + "."]
+    return "\n".join(lines)
+
+
+def _figure_line(kind, surface, key):
+    spec, surf = pycore.OPTIMIZERS[key], pycore.SURFACES[surface]
+    what = {"path": "path", "gif": "step by step", "field": "update direction against −∇f"}[kind]
+    path = _rel(figures.plot_path(surface, key, kind), 2)
+    return f"![{spec.name} on {surf.name}: {what}]({path})"
+
+
+def figures_section(key):
+    """The page's figures grouped by surface, each group captioned with the run's start and outcome."""
+    by_surface = {}
+    for kind, surface, k in page_figures(key):
+        by_surface.setdefault(surface, []).append(kind)
+    trajs = {s: figures.trajectory(key, s) for s in by_surface}
+    first = next(iter(trajs.values()))
+    lines = [f"Every run below: {first.steps} steps, the comparison's common-lr setting; hyperparameters in effect: "
+             f"{settings.describe(key, first.hyperparams)}; no gradient clipping, no noise.", ""]
+    for surface, kinds in by_surface.items():
+        surf, traj = pycore.SURFACES[surface], trajs[surface]
+        shape = "convex" if "convex" in surf.tags else "non-convex"
+        lines += [f"**{surf.name}** ({shape}, [about this surface](../surfaces.md#{surface})), from "
+                  f"({traj.start[0]:g}, {traj.start[1]:g}): {figures.outcome(traj)}.", ""]
+        lines += [_figure_line(kind, surface, key) for kind in kinds] + [""]
+    lines.append(f"Reproduce these figures: `python3 -m desktop.walkthrough {key}`.")
+    return "\n".join(lines)
+
+
+def measured_section(key, data):
+    """Per compared surface: share of starts reaching the global minimum, steps, and the lr ranges measured."""
+    o = comparison.overall(data)[key]
+    plan = comparison.Plan(**data["plan"])
+    ms = o["max_stable"]
+    lines = [f"From [the comparison](../comparison.md) ({plan.grid ** 2} starts per surface, {plan.steps} steps, "
+             f"reached = ending within {plan.tol:g} of a global minimum; lr sweep {plan.sweep_lrs[0]:g} – "
+             f"{plan.sweep_lrs[-1]:g} from {plan.sweep_grid ** 2} starts). Largest lr of the sweep stable on every "
+             f"compared surface: {'none' if ms is None else f'{ms:g}'}; share of sweep runs that diverged, mean "
+             f"over surfaces: {comparison.pct(o['divergence_rate'])}.", "",
+             "| Surface | reached global (defaults) | reached global (common lr) | median steps (common lr) "
+             "| diverged (common lr) | stable lr | converging lr |",
+             "|---|---:|---:|---:|---:|---|---|"]
+    for s in data["surfaces"]:
+        c = data["cells"][s][key]
+        d, m = c["settings"]["defaults"], c["settings"]["common"]
+        steps = "—" if m["median_steps"] is None else f"{m['median_steps']:g}"
+        lines.append(f"| {pycore.SURFACES[s].name} | {comparison.pct(d['global'])} | {comparison.pct(m['global'])} "
+                     f"| {steps} | {comparison.pct(m['diverged'])} | {comparison.lr_range(c['stable'])} "
+                     f"| {comparison.lr_range(c['converging'])} |")
+    return "\n".join(lines)
+
+
+def convention_section(spec):
+    return spec.notes
+
+
+def references_section(spec):
+    return "\n".join(f"- {r.strip()}" for r in spec.reference.split(";"))
+
+
+def optimizer_sections(key, data):
+    spec = pycore.OPTIMIZERS[key]
+    return {"header": header_section(spec), "rule": rule_section(spec), "figures": figures_section(key),
+            "measured": measured_section(key, data), "convention": convention_section(spec),
+            "references": references_section(spec)}
+
+
+# ------------------------------------------------------------------------------------------- surfaces page ---
+def surface_block(key, data):
+    s = pycore.SURFACES[key]
+    (x0, x1), (y0, y1) = s.bounds
+    lines = [f'<a id="{key}"></a>', f"### {s.name} (`{key}`)", "", s.description, "", "$$", s.latex, "$$", "",
+             f"View [{x0:g}, {x1:g}] × [{y0:g}, {y1:g}]; tags: {', '.join(sorted(s.tags))}; contour spacing: "
+             f"{s.levels}; default start ({s.starts[0][0]:g}, {s.starts[0][1]:g}). Reference: {s.reference or '—'}.",
+             "", "| Stationary point | x | y | f |", "|---|---:|---:|---:|"]
+    for m in s.minima:
+        lines.append(f"| {'global' if m.is_global else 'local'} minimum | {m.x:.10g} | {m.y:.10g} | {m.value:.10g} |")
+    for p in s.saddles:
+        lines.append(f"| saddle point | {p.x:.10g} | {p.y:.10g} | {p.value:.10g} |")
+    for p in s.maxima:
+        lines.append(f"| local maximum | {p.x:.10g} | {p.y:.10g} | {p.value:.10g} |")
+    if key in figures.figure_surfaces():
+        lines += ["", f"![All optimizers on {s.name}]({_rel(figures.plot_path(key, None, 'paths'), 1)})",
+                  f"![Loss vs step on {s.name}]({_rel(figures.plot_path(key, None, 'loss'), 1)})"]
+    if key in data["surfaces"]:
+        share = {k: data["cells"][key][k]["settings"]["common"]["global"] for k in data["optimizers"]}
+        top = max(share.values())
+        best = [pycore.OPTIMIZERS[k].name for k in share if share[k] == top]
+        lines += ["", f"In [the comparison](comparison.md#{key}): with the common lr, "
+                  f"{comparison._join(best)} reached the global minimum from the most starts "
+                  f"({comparison.pct(top)})."]
+    return "\n".join(lines)
+
+
+def surfaces_sections(data):
+    return {"surfaces": "\n\n".join(surface_block(k, data) for k in pycore.SURFACES)}
+
+
+# ---------------------------------------------------------------------------------------------------- main ---
+def expected(data=None):
+    """{path: text} of every doc page as the generators would leave it (the pages must already exist)."""
+    data = data or comparison.load()
+    out = {}
+    for key in pycore.OPTIMIZERS:
+        path = OPTIMIZER_DOCS / f"{key}.md"
+        out[path] = refresh(path.read_text(), optimizer_sections(key, data))
+    out[SURFACES_DOC] = refresh(SURFACES_DOC.read_text(), surfaces_sections(data))
+    return out
+
+
+def main(argv=None):
+    argparse.ArgumentParser(description="Refresh the generated sections of docs/").parse_args(argv)
+    changed = 0
+    for path, text in expected().items():
+        if path.read_text() != text:
+            path.write_text(text)
+            changed += 1
+    print(f"refreshed docs: {changed} page(s) changed")
+
+
+if __name__ == "__main__":
+    main()

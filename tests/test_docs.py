@@ -1,0 +1,70 @@
+"""Every optimizer has its page with the registry's update rule; generated sections are in sync with the code;
+every figure or page a doc links to exists."""
+import re
+
+import pytest
+
+import pycore
+from desktop import ROOT, docs
+
+PAGES = sorted((ROOT / "docs").rglob("*.md"))
+HAND_WRITTEN = ("## Intuition", "## Gradient magnitude and direction", "## On a convex and a non-convex surface")
+
+
+@pytest.mark.parametrize("key", list(pycore.OPTIMIZERS))
+def test_every_optimizer_has_a_page_with_its_update_rule(key):
+    text = (docs.OPTIMIZER_DOCS / f"{key}.md").read_text()
+    spec = pycore.OPTIMIZERS[key]
+    assert spec.latex and f"## Update rule\n\n<!-- generated:rule -->\n$$\n{spec.latex}\n$$\n" in text
+    for heading in HAND_WRITTEN + ("## Speed and stability (measured)", "## Convention: torch, Keras and the paper",
+                                   "## References"):
+        assert heading in text
+    for heading in HAND_WRITTEN:  # prose follows each hand-written heading
+        body = text.split(heading, 1)[1].split("\n## ", 1)[0].split("<!--", 1)[0]
+        assert len(body.split()) > 25, (key, heading)
+    for h in spec.hyperparams:
+        assert f"`{h.name}`" in text
+
+
+def test_generated_sections_are_in_sync_with_the_code():
+    for path, text in docs.expected().items():
+        assert path.read_text() == text, f"{path} is stale: run python3 -m desktop.docs"
+
+
+def test_every_link_and_figure_in_the_docs_exists():
+    targets = 0
+    for page in PAGES:
+        for target in re.findall(r"\]\(([^)\s]+)\)", page.read_text()):
+            if "://" in target or target.startswith("#"):
+                continue
+            path = (page.parent / target.split("#", 1)[0]).resolve()
+            assert path.exists(), f"{page.relative_to(ROOT)} links to missing {target}"
+            targets += 1
+    assert targets > 12 * 6
+
+
+def test_anchors_linked_from_optimizer_pages_exist():
+    surfaces = (ROOT / "docs" / "surfaces.md").read_text()
+    comparison = (ROOT / "docs" / "comparison.md").read_text()
+    for key in pycore.SURFACES:
+        assert f'<a id="{key}"></a>' in surfaces
+    for page in PAGES:
+        for doc, anchor in re.findall(r"\]\((?:\.\./)?(surfaces|comparison)\.md#([\w-]+)\)", page.read_text()):
+            assert f'<a id="{anchor}"></a>' in (surfaces if doc == "surfaces" else comparison) or \
+                f"## {anchor.capitalize()}" in comparison, (page.name, doc, anchor)
+
+
+def test_surfaces_page_lists_the_computed_minima():
+    text = (ROOT / "docs" / "surfaces.md").read_text()
+    for s in pycore.SURFACES.values():
+        for m in s.minima:
+            assert f"| {m.x:.10g} | {m.y:.10g} | {m.value:.10g} |" in text
+
+
+def test_refresh_refuses_missing_or_unknown_sections():
+    text = "a\n<!-- generated:x -->\nold\n<!-- /generated:x -->\nb\n"
+    assert docs.refresh(text, {"x": "new"}) == "a\n<!-- generated:x -->\nnew\n<!-- /generated:x -->\nb\n"
+    with pytest.raises(ValueError, match="missing"):
+        docs.refresh(text, {"x": "new", "y": "z"})
+    with pytest.raises(ValueError, match="no generator"):
+        docs.refresh(text, {})
