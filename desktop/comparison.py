@@ -289,33 +289,43 @@ def _best(o, field, top=True):
 def summary(data):
     """The "what the numbers say" paragraph, built from the numbers (no figure in it is typed)."""
     o, plan = overall(data), Plan(**data["plan"])
-    n_s, n_starts = len(data["surfaces"]), plan.grid ** 2
     best_d, v_best_d = _best(o, "defaults")
     worst_d, v_worst_d = _best(o, "defaults", top=False)
     best_c, v_best_c = _best(o, "common")
     worst_c, v_worst_c = _best(o, "common", top=False)
+    moved = max(o, key=lambda k: abs(o[k]["common"] - o[k]["defaults"]))
+    # Where the common lr breaks things: the surface with the most optimizers diverging from some start.
+    div = {s: [k for k in o if data["cells"][s][k]["settings"]["common"]["diverged"] > 0] for s in data["surfaces"]}
+    worst_s = max(data["surfaces"], key=lambda s: len(div[s]))
     stable = {k: o[k]["max_stable"] or 0.0 for k in o}
-    widest = max(stable.values())
-    widest_keys = [k for k in o if stable[k] == widest]
-    narrow = min(stable.values())
+    widest, narrow = max(stable.values()), min(stable.values())
     narrow_keys = [k for k in o if stable[k] == narrow]
+    first = plan.sweep_lrs[0]
+    culprits = [s for s in data["surfaces"] if any(data["cells"][s][k]["sweep"][0]["diverged"] > 0 for k in narrow_keys)]
     mem = {k: len(data["memory"][k]["per_parameter"]) for k in o}
     lo_mem, hi_mem = min(mem.values()), max(mem.values())
-    defaults_lr = {k: pycore.OPTIMIZERS[k].hyperparams[0].default for k in worst_d}
     parts = [
-        f"Over {n_s} surfaces, {n_starts} starts each and {plan.steps} steps for every optimizer, with torch's "
-        f"defaults {_names(best_d)} reached a global minimum (within {plan.tol:g}) from the most starts, "
-        f"{pct(v_best_d)} on average, and {_names(worst_d)} from the fewest, {pct(v_worst_d)}: at "
-        + _join(f"{_name(k)}'s default lr {defaults_lr[k]:g}" for k in worst_d)
-        + f" it {'does' if len(worst_d) == 1 else 'do'} not get far in {plan.steps} steps.",
-        f"With one common lr ({settings.COMMON_LR:g}; Adadelta 1.0) the best is {_names(best_c)} at {pct(v_best_c)} "
-        f"and the worst {_names(worst_c)} at {pct(v_worst_c)}.",
-        f"In the lr sweep ({plan.sweep_lrs[0]:g} to {plan.sweep_lrs[-1]:g}, half-decade steps), "
-        f"{_names(widest_keys)} stayed stable on every surface up to lr {widest:g}, while "
-        + (f"{_names(narrow_keys)} diverged somewhere already at the smallest lr" if narrow == 0 else
-           f"{_names(narrow_keys)} stayed stable everywhere only up to lr {narrow:g}") + ".",
-        f"State ranges from {lo_mem} floats per parameter ({_names([k for k in mem if mem[k] == lo_mem])}) "
-        f"to {hi_mem} ({_names([k for k in mem if mem[k] == hi_mem])}).",
+        f"Over {len(data['surfaces'])} surfaces, {plan.grid ** 2} starts each and the same {plan.steps} steps for "
+        f"every optimizer, with torch's defaults {_names(best_d)} reached a global minimum (ending within "
+        f"{plan.tol:g}) from the most starts, {pct(v_best_d)} on average, and {_names(worst_d)} from the fewest, "
+        f"{pct(v_worst_d)}.",
+        f"Defaults are not a common scale: with one lr for all ({settings.COMMON_LR:g}; Adadelta 1.0), "
+        f"{_names(best_c)} {'leads' if len(best_c) == 1 else 'lead'} at {pct(v_best_c)} and {_names(worst_c)} "
+        f"{'trails' if len(worst_c) == 1 else 'trail'} at {pct(v_worst_c)}; {_name(moved)} changes most, from "
+        f"{pct(o[moved]['defaults'])} to {pct(o[moved]['common'])}.",
+    ]
+    if div[worst_s]:
+        parts.append(f"That lr is not safe everywhere: on {pycore.get_surface(worst_s).name}, "
+                     f"{_names(div[worst_s])} diverged from some starts.")
+    widest_keys = [k for k in o if stable[k] == widest]
+    parts += [
+        f"In the lr sweep ({first:g} to {plan.sweep_lrs[-1]:g}), {_names(widest_keys)} stayed stable on every "
+        f"surface up to lr {widest:g}, while "
+        + (f"{_names(narrow_keys)} diverged even at lr {first:g}"
+           + (f" (on {_join(pycore.get_surface(s).name for s in culprits)})" if culprits else "")
+           if narrow == 0 else f"{_names(narrow_keys)} stayed stable everywhere only up to lr {narrow:g}") + ".",
+        f"State costs {lo_mem} to {hi_mem} floats per parameter ({lo_mem}: "
+        f"{_names([k for k in mem if mem[k] == lo_mem])}; {hi_mem}: {_names([k for k in mem if mem[k] == hi_mem])}).",
         "These are 2-D test surfaces with a fixed budget and no tuning: they show how each rule reacts to "
         "curvature, scale and local minima, not which optimizer trains networks best.",
     ]

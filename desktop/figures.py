@@ -105,10 +105,11 @@ def draw_surface(ax, surface, n=201, colorbar=True):
         levels = np.linspace(Z.min(), Z.max(), 16)
         norm, label = mcolors.Normalize(levels[0], levels[-1]), r"$f(x, y)$"
     filled = ax.contourf(X, Y, data, levels=levels, norm=norm, cmap=SURFACE_CMAP)
-    ax.contour(X, Y, data, levels=levels, norm=norm, colors="#8a8a8a", linewidths=0.4)
+    ax.contour(X, Y, data, levels=levels, norm=norm, colors="#8a8a8a", linewidths=0.4, negative_linestyles="solid")
+    small = len(surface.minima) > 20  # e.g. Rastrigin's grid of local minima: keep them from hiding the paths
     for m in surface.minima:
         glob = m.is_global
-        ax.plot(m.x, m.y, "*" if glob else "o", ms=13 if glob else 7, mfc="white", mec="black", mew=1.0,
+        ax.plot(m.x, m.y, "*" if glob else "o", ms=13 if glob else (3.5 if small else 7), mfc="white", mec="black", mew=1.0,
                 ls="none", zorder=5, label="global minimum" if glob else "local minimum")
     for s in surface.saddles:
         ax.plot(s.x, s.y, "x", ms=6, color="black", ls="none", zorder=5, label="saddle point")
@@ -185,7 +186,7 @@ def contour_path(traj, out):
     draw_path(ax, traj)
     _dedupe_legend(ax, loc="upper right")
     ax.set_title(f"{spec.name} on {surface.name}\n{formula(surface)}\n{outcome(traj)}", fontsize=8.5)
-    fig.subplots_adjust(left=0.1, right=0.98, top=0.87, bottom=0.14)
+    fig.subplots_adjust(left=0.1, right=0.93, top=0.87, bottom=0.14)
     _footer(fig, run_text(traj))
     _save(fig, out)
 
@@ -282,7 +283,9 @@ def vector_field(traj, out, arrows=16, field_n=15):
     ax.quiver(pts[:, 0], pts[:, 1], d[:, 0] * scale, d[:, 1] * scale, angles="xy", scale_units="xy", scale=1,
               color="#9a9a9a", width=0.003, label=r"$-\nabla f$ direction (field)")
     ax.plot(*np.array(traj.points).T, color=spec.color, lw=0.8, alpha=0.6)
-    idx = arc_indices(traj.points, arrows)
+    # Arrows and angles cover the approach (until first within tol of a minimum); afterwards the run only hovers.
+    n = len(traj.grads) if traj.converged_at is None else max(traj.converged_at, 1)
+    idx = arc_indices(traj.points[:n + 1], arrows)
     if idx:
         p = np.array([traj.points[i] for i in idx])
         ng = unit(-np.array([traj.grads[i] for i in idx]))
@@ -292,15 +295,13 @@ def vector_field(traj, out, arrows=16, field_n=15):
                   color="black", width=0.005, zorder=6, label=r"$-\nabla f(\theta_k)$ at the iterate")
         ax.quiver(p[:, 0], p[:, 1], up[:, 0] * big, up[:, 1] * big, angles="xy", scale_units="xy", scale=1,
                   color=spec.color, width=0.006, zorder=7, label=rf"update $\Delta\theta_k$ taken by {spec.name}")
-    # Angles over the approach (until first within tol of a minimum); afterwards the run only hovers there.
-    n = len(traj.grads) if traj.converged_at is None else max(traj.converged_at, 1)
     ang = angle_deg(-np.array(traj.grads[:n]), np.array(traj.updates[:n])) if traj.grads else np.array([np.nan])
     ax.plot(*traj.points[0], "o", color="black", ms=5, zorder=8, label="start")
     _dedupe_legend(ax, loc="upper right")
     ax.set_title(f"{spec.name} on {surface.name}: update direction vs $-\\nabla f$ (all arrows unit length)\n"
                  f"{outcome(traj)}\nangle between $\\Delta\\theta_k$ and $-\\nabla f(\\theta_k)$, steps 1–{n}: "
                  f"median {np.nanmedian(ang):.1f}°, 90th percentile {np.nanpercentile(ang, 90):.1f}°", fontsize=8)
-    fig.subplots_adjust(left=0.1, right=0.98, top=0.88, bottom=0.14)
+    fig.subplots_adjust(left=0.1, right=0.93, top=0.88, bottom=0.14)
     _footer(fig, run_text(traj))
     _save(fig, out)
 
