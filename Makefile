@@ -16,7 +16,7 @@ test: deps-py vendor deps-browser $(STAMP)/pyodide-wheels
 test-fast: deps-py
 	$(PYTHON) -m pytest -m "not browser and not pyodide"
 
-bench: deps-py vendor deps-browser
+bench: deps-py vendor deps-browser $(STAMP)/pyodide-wheels
 	$(PYTHON) tools/bench.py
 
 figures: deps-py
@@ -25,10 +25,11 @@ figures: deps-py
 comparison: deps-py
 	$(PYTHON) -m desktop.comparison
 
-# Regenerates tests/fixtures/golden_torch.json (needs torch; not part of `make test`).
+# Regenerates the torch reference fixtures in tests/fixtures (needs torch; not part of `make test`).
 golden: deps-py
 	$(PYTHON) -m pip install -q torch==2.13.0 lion-pytorch==0.2.5
 	$(PYTHON) tools/make_golden.py
+	$(PYTHON) tools/make_golden_schedules.py
 
 deps-py: $(STAMP)/py
 $(STAMP)/py: pyproject.toml

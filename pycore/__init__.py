@@ -3,13 +3,19 @@
     >>> import pycore
     >>> t = pycore.run("adam", "rosenbrock", start=(-1.5, 2.5), steps=500, lr=0.05)
     >>> t.status, len(t.points)
+    ('max_steps', 501)
+
+Modules: rules (update rules), optimizers (registry), surfaces, trajectory (run), schedules, compare (race
+tables, basin maps), expr (your own function), datasets (training surfaces), tuning (fair lr tuning).
 """
 from .hyperparams import HyperParam
 from .optimizers import OPTIMIZERS, OptimizerSpec, get_optimizer, PALETTE
 from .rules import Rule
 from .surfaces import SURFACES, Surface, Minimum, get_surface
-from .schedules import get_schedule
+from .schedules import SCHEDULES, get_schedule
 from .trajectory import Trajectory, run
+from .compare import compare, basin_map, basin_levels
 
 __all__ = ["HyperParam", "OPTIMIZERS", "OptimizerSpec", "get_optimizer", "PALETTE", "Rule", "SURFACES",
-           "Surface", "Minimum", "get_surface", "get_schedule", "Trajectory", "run"]
+           "Surface", "Minimum", "get_surface", "SCHEDULES", "get_schedule", "Trajectory", "run", "compare",
+           "basin_map", "basin_levels"]

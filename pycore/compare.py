@@ -17,7 +17,8 @@ import math
 from .optimizers import OPTIMIZERS, get_optimizer, resolve
 from .surfaces import get_surface
 from .schedules import get_schedule
-from .trajectory import ESCAPE_SPANS, _check_start, _minimum_finder, run
+from .checks import check_bounds, check_start, check_whole
+from .trajectory import ESCAPE_SPANS, minimum_finder, run
 
 DIVERGED = -2
 NO_MINIMUM = -1
@@ -98,10 +99,10 @@ def run_many(rule, surface, starts, lrs, *, max_grad_norm=None, tol=1e-3, grad_t
     surf = get_surface(surface)
     f, grad, update = surf.f, surf.grad, rule.update
     lo_x, hi_x, lo_y, hi_y = _escape_box(surf.bounds)
-    near = _minimum_finder(surf.minima, tol)
+    near = minimum_finder(surf.minima, tol)
     isfinite, hypot = math.isfinite, math.hypot
     n = len(starts)
-    final, status, conv = [_check_start(s) for s in starts], ["max_steps"] * n, [None] * n
+    final, status, conv = [check_start(s) for s in starts], ["max_steps"] * n, [None] * n
     ids, params, grads = [], [], []
     for i, (x, y) in enumerate(final):
         gx, gy = grad(x, y)
@@ -178,24 +179,6 @@ def _grid(bounds, nx, ny):
     return [(x0 + (i + 0.5) * dx, y0 + (j + 0.5) * dy) for j in range(ny) for i in range(nx)]
 
 
-def _whole(name, v, low, high=math.inf):
-    if isinstance(v, bool) or not isinstance(v, int) or not low <= v <= high:
-        raise ValueError(f"{name} must be a whole number in [{low}, {'inf)' if high == math.inf else f'{high}]'}, "
-                         f"got {v!r}")
-
-
-def _check_bounds(bounds, surf):
-    if bounds is None:
-        return surf.bounds
-    try:
-        (x0, x1), (y0, y1) = ((float(a), float(b)) for a, b in bounds)
-    except (TypeError, ValueError):
-        raise ValueError(f"bounds must be ((xmin, xmax), (ymin, ymax)), got {bounds!r}") from None
-    if not (math.isfinite(x0 + x1 + y0 + y1) and x0 < x1 and y0 < y1):
-        raise ValueError(f"bounds must be finite with xmin < xmax and ymin < ymax, got {bounds!r}")
-    return (x0, x1), (y0, y1)
-
-
 def _levels(nx, ny, coarsest):
     """Cell indices grouped coarse to fine: every ``coarsest``-th cell first, then the cells new at each halved
     stride, so every cell is computed once and each level refines the one before."""
@@ -220,12 +203,12 @@ def basin_levels(surface, optimizer, nx=100, ny=100, steps=300, hyperparams=None
     """
     surf = get_surface(surface)
     spec, values, rule = resolve(optimizer, **(hyperparams or {}))
-    bounds = _check_bounds(bounds, surf)
-    _whole("nx", nx, 1, 1000)
-    _whole("ny", ny, 1, 1000)
-    _whole("steps", steps, 0)
-    _whole("coarsest", coarsest, 1)
-    _whole("chunk", chunk, 1)
+    bounds = surf.bounds if bounds is None else check_bounds(bounds)
+    check_whole("nx", nx, 1, 1000)
+    check_whole("ny", ny, 1, 1000)
+    check_whole("steps", steps, 0)
+    check_whole("coarsest", coarsest, 1)
+    check_whole("chunk", chunk, 1)
     sched = get_schedule(schedule)
     lrs = sched.lrs(values["lr"], steps)
     run(spec, surf, None, 0, schedule=schedule, max_grad_norm=max_grad_norm, tol=tol, grad_tol=grad_tol,

@@ -27,6 +27,7 @@ gradient equally at a tie.
 from collections import namedtuple
 import math
 
+from .checks import check_bounds
 from .stationary import classify, hessian, refine
 from .surfaces import Minimum, Surface
 
@@ -820,16 +821,6 @@ def describe(text):
             "gradient_latex": [to_latex(p) for p in e.partials]}
 
 
-def _check_bounds(bounds):
-    try:
-        (x0, x1), (y0, y1) = ((float(a), float(b)) for a, b in bounds)
-    except (TypeError, ValueError):
-        raise ValueError(f"bounds must be ((xmin, xmax), (ymin, ymax)), got {bounds!r}") from None
-    if not all(math.isfinite(v) for v in (x0, x1, y0, y1)) or not (x0 < x1 and y0 < y1):
-        raise ValueError(f"bounds must be finite with xmin < xmax and ymin < ymax, got {bounds!r}")
-    return (x0, x1), (y0, y1)
-
-
 def find_minima(f, grad, bounds, grid=GRID):
     """Minima of f inside ``bounds``, found numerically.
 
@@ -890,7 +881,7 @@ def custom_surface(text, bounds, name="Your function"):
     its lowest sample.
     """
     expr = parse(text)
-    bounds = _check_bounds(bounds)
+    bounds = check_bounds(bounds)
     (x0, x1), (y0, y1) = bounds
     minima, samples = find_minima(expr.f, expr.grad, bounds)
     finite = sorted(v for row in samples for v in row if v < _INF)

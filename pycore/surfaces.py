@@ -8,6 +8,7 @@ right kind, and that no point of a fine grid over the bounds lies below the glob
 from collections import namedtuple
 import math
 
+from .checks import check_bounds
 from .stationary import refine
 
 Minimum = namedtuple("Minimum", "x y value is_global")
@@ -32,20 +33,6 @@ _SURFACE_FIELDS = ("name", "f", "grad", "bounds", "key", "minima", "saddles", "s
                    "levels", "reference", "description", "computed", "maxima")
 
 
-def _check_bounds(bounds):
-    """((xmin, xmax), (ymin, ymax)) as floats, or ValueError naming what is wrong."""
-    try:
-        (x0, x1), (y0, y1) = bounds
-        x0, x1, y0, y1 = (float(v) for v in (x0, x1, y0, y1))
-    except (TypeError, ValueError):
-        raise ValueError(f"bounds must be ((xmin, xmax), (ymin, ymax)) numbers, got {bounds!r}") from None
-    if not all(math.isfinite(v) for v in (x0, x1, y0, y1)):
-        raise ValueError(f"bounds must be finite, got {bounds!r}")
-    if not (x0 < x1 and y0 < y1):
-        raise ValueError(f"bounds must be ((xmin, xmax), (ymin, ymax)) with min < max, got {bounds!r}")
-    return (x0, x1), (y0, y1)
-
-
 class Surface(namedtuple("Surface", _SURFACE_FIELDS)):
     """A 2-D loss surface.
 
@@ -63,7 +50,7 @@ class Surface(namedtuple("Surface", _SURFACE_FIELDS)):
                 tags=frozenset(), levels="linear", reference="", description="", computed=False, maxima=()):
         if not callable(f) or not callable(grad):
             raise ValueError(f"surface {name!r}: f and grad must be callables f(x, y) and grad(x, y)")
-        (x0, x1), (y0, y1) = bounds = _check_bounds(bounds)
+        (x0, x1), (y0, y1) = bounds = check_bounds(bounds)
         if levels not in ("log", "linear"):
             raise ValueError(f"levels must be 'log' or 'linear', got {levels!r}")
         tags = frozenset(tags)

@@ -8,6 +8,7 @@ from collections import namedtuple
 import math
 import random
 
+from .checks import check_start, check_whole
 from .optimizers import resolve
 from .surfaces import get_surface
 from .schedules import get_schedule
@@ -56,11 +57,7 @@ def effective_lrs(traj):
     return out
 
 
-def _finite(*values):
-    return all(math.isfinite(v) for v in values)
-
-
-def _minimum_finder(minima, tol):
+def minimum_finder(minima, tol):
     """point -> index of a minimum within ``tol`` (Euclidean), or None.
 
     Each minimum is filed under the 3 x 3 grid cells of size ``tol`` around it, so a query is one lookup.
@@ -80,16 +77,6 @@ def _minimum_finder(minima, tol):
     return find
 
 
-def _check_start(start):
-    try:
-        x, y = (float(v) for v in start)
-    except (TypeError, ValueError):
-        raise ValueError(f"start must be a pair of numbers (x, y), got {start!r}") from None
-    if not _finite(x, y):
-        raise ValueError(f"start must be finite, got {start!r}")
-    return x, y
-
-
 def run(optimizer, surface, start=None, steps=100, *, schedule=None, noise=0.0, seed=0, max_grad_norm=None,
         tol=1e-3, grad_tol=1e-8, **hyperparams):
     """Run ``optimizer`` (key or spec) on ``surface`` (key or Surface) for exactly ``steps`` steps.
@@ -103,9 +90,8 @@ def run(optimizer, surface, start=None, steps=100, *, schedule=None, noise=0.0, 
     """
     spec, values, rule = resolve(optimizer, **hyperparams)
     surf = get_surface(surface)
-    x, y = _check_start(surf.starts[0] if start is None else start)
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
-        raise ValueError(f"steps must be a whole number >= 0, got {steps!r}")
+    x, y = check_start(surf.starts[0] if start is None else start)
+    check_whole("steps", steps, 0)
     if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not noise >= 0 or noise == math.inf:
         raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
     if max_grad_norm is not None and (isinstance(max_grad_norm, bool) or not isinstance(max_grad_norm, (int, float))
@@ -120,13 +106,13 @@ def run(optimizer, surface, start=None, steps=100, *, schedule=None, noise=0.0, 
     f, grad, update = surf.f, surf.grad, rule.update
     loss = f(x, y)
     gx, gy = grad(x, y)
-    if not _finite(loss, gx, gy):
+    if not (math.isfinite(loss) and math.isfinite(gx) and math.isfinite(gy)):
         raise ValueError(f"{surf.name}: f or its gradient is not finite at the start ({x!r}, {y!r})")
 
     (bx0, bx1), (by0, by1) = surf.bounds
     span = ESCAPE_SPANS * max(bx1 - bx0, by1 - by0)
     lo_x, hi_x, lo_y, hi_y = bx0 - span, bx1 + span, by0 - span, by1 + span
-    near = _minimum_finder(surf.minima, tol)
+    near = minimum_finder(surf.minima, tol)
     gauss = random.Random(seed).gauss if noise else None
 
     points, losses, grads, updates, states = [(x, y)], [loss], [], [], []

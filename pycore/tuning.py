@@ -14,10 +14,10 @@ lr is chosen (``lr`` is None). The runs use ``pycore.compare.run_many`` (the lea
 """
 import math
 
-from .compare import _whole, run_many
+from .checks import check_start, check_whole
+from .compare import run_many
 from .optimizers import OPTIMIZERS, get_optimizer, resolve
 from .surfaces import get_surface
-from .trajectory import _check_start
 
 LR_RANGE = (1e-4, 1.0)
 POINTS = 9
@@ -41,7 +41,7 @@ def _check_range(lr_range):
 
 
 def _check_starts(surf, starts):
-    starts = [_check_start(s) for s in (surf.starts if starts is None else starts)]
+    starts = [check_start(s) for s in (surf.starts if starts is None else starts)]
     if not starts:
         raise ValueError("starts must list at least one (x, y) start")
     for x, y in starts:
@@ -73,8 +73,8 @@ def tune(surface, optimizers=None, *, lr_range=LR_RANGE, points=POINTS, steps=ST
     surf = get_surface(surface)
     keys = list(OPTIMIZERS) if optimizers is None else [get_optimizer(k).key for k in optimizers]
     low, high = _check_range(lr_range)
-    _whole("points", points, 2, 100)
-    _whole("steps", steps, 1, 100000)
+    check_whole("points", points, 2, 100)
+    check_whole("steps", steps, 1, 100000)
     starts = _check_starts(surf, starts)
     overrides = dict(hyperparams or {})
     for key, values in overrides.items():
