@@ -131,14 +131,16 @@ def state_memory(key):
     return per_param, scalars
 
 
-def time_per_step(key, surface="rosenbrock", steps=2000, repeats=5):
-    """Best-of-``repeats`` wall time of one pycore.run step (update + f + ∇f + recording), in microseconds."""
-    best = math.inf
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        pycore.run(key, surface, steps=steps)
-        best = min(best, time.perf_counter() - t0)
-    return best / steps * 1e6
+def time_per_step(optimizers, surface="rosenbrock", steps=1000, rounds=7):
+    """{key: µs} for one pycore.run step (update + f + ∇f + recording), torch defaults: the best of ``rounds``
+    rounds, each timing every optimizer once in turn, so load from other processes hits them alike."""
+    best = dict.fromkeys(optimizers, math.inf)
+    for _ in range(rounds):
+        for key in optimizers:
+            t0 = time.perf_counter()
+            pycore.run(key, surface, steps=steps)
+            best[key] = min(best[key], time.perf_counter() - t0)
+    return {k: round(v / steps * 1e6, 2) for k, v in best.items()}
 
 
 def _cell_job(args):
@@ -172,7 +174,7 @@ def measure(plan=FULL, surfaces=SURFACES, optimizers=None, processes=2, timing=T
         "surfaces": list(surfaces),
         "cells": cells,
         "memory": memory,
-        "timing_us": {k: round(time_per_step(k), 2) for k in optimizers} if timing else {},
+        "timing_us": time_per_step(optimizers) if timing else {},
     }
 
 
@@ -353,7 +355,7 @@ def render(data):
         f"∇f stops being finite or the iterate leaves the view by more than {pycore.trajectory.ESCAPE_SPANS:g} "
         f"view widths; it then stops and counts as diverged.",
         f"- **Surfaces**: {surfaces}. Minima are the ones pycore computes (Newton-polished), not copied values.",
-        f"- **Starts**: a {plan.grid}×{plan.grid} grid of cell centres over each surface's view "
+        f"- **Starts**: the cell centres of a grid of {plan.grid}×{plan.grid} cells over each surface's view "
         f"({plan.grid ** 2} starts), so no start sits on a symmetry line of a symmetric view.",
         f"- **Settings** (no per-optimizer tuning): *defaults* = {settings.SETTING_TEXT['defaults']}; "
         f"*common lr* = {settings.SETTING_TEXT['common']}. The common lr is there because several torch "
@@ -373,13 +375,14 @@ def render(data):
         "from the state after two steps, so buffers torch does not allocate, like SGD's momentum buffer at "
         "momentum 0 or AMSGrad's maximum, are not counted), plus scalars kept once per tensor.",
         "- **Time per step**: wall time of one `pycore.run` step (update, f, ∇f and recording) in CPython on the "
-        "machine that generated this file, best of 5 × 2000 steps on Rosenbrock. It varies by machine and Python "
+        "machine that generated this file, on Rosenbrock with torch defaults, the best of 7 rounds of 1000 steps that take the optimizers in turn. It varies by machine and Python "
         "version, so it is the one column the drift test ignores; pycore's cost is not torch's cost.",
         "- **Fairness**: tools that compare optimizers often tune each optimizer's lr against the known minimum, "
         "use different step budgets for different optimizers, or clip gradients without saying so. Here every "
         "optimizer gets the same starts, the same budget and stated settings, and the sweep shows how each one "
         "depends on lr instead of picking a best lr.",
-        "- **Reproduce**: `make comparison` (about a few minutes on 2 cores). The raw numbers, including every "
+        "- **Reproduce**: `make comparison` (a few minutes on 2 cores; it also refreshes the numbers quoted in "
+        "docs/optimizers/). The raw numbers, including every "
         "lr of the sweep, are in [comparison.json](comparison.json).",
         "",
         "## Across all surfaces",
