@@ -315,8 +315,14 @@ def lr_text(trajs):
 
 
 def frame_steps(n_steps, frames):
-    """``frames`` step indices from 0 to n_steps, evenly spaced (always including both ends)."""
-    return sorted(set(int(round(v)) for v in np.linspace(0, n_steps, min(frames, n_steps + 1))))
+    """At most ``frames`` distinct step indices from 0 to n_steps, quadratically spaced: early steps, where most
+    of the motion is, get more frames. Every frame is labelled with its step, so the time axis stays explicit."""
+    count = min(frames, n_steps + 1)
+    out = []
+    for i in range(count):
+        k = round(n_steps * (i / (count - 1)) ** 2) if count > 1 else 0
+        out.append(max(k, out[-1] + 1) if out else k)
+    return out
 
 
 def animation(trajs, out, frames=60, px=360, title=None):
