@@ -39,8 +39,7 @@ function fail(message) {
 // ---- layout and drawing --------------------------------------------------------------------------------
 function layout() {
   const surf = S.surfaces[S.surface];
-  const maxW = wrap.clientWidth - 16;
-  if (maxW < 160) { console.warn("optviz: plot area too small to draw", wrap.clientWidth); return; }
+  const maxW = Math.max(240, wrap.clientWidth - 16);  // the ResizeObserver redraws once the width is known
   const maxH = Math.max(340, window.innerHeight - 210);
   const geo = geometry(surf.bounds, maxW, maxH);
   S.geo = geo;
@@ -403,7 +402,9 @@ async function main() {
   refreshSettingsView();
   wireControls();
   setSurface(cat.surfaces[0].key);
-  for (const id of ["surface", "steps"]) $(id).disabled = false;
+  for (const id of ["surface", "steps", "play", "step-back", "step-forward", "step", "speed", "all-on", "all-off", "preset", "defaults"]) {
+    $(id).disabled = false;
+  }
   S.ready = true;
   plot.classList.add("live");
   plot.setAttribute("aria-busy", "false");
