@@ -13,6 +13,7 @@ Python owns the model (registries, grids, contour levels, runs, step details, pr
 import functools
 import math
 
+from .checks import check_start, check_whole
 from .explain import explain_step
 from .hyperparams import to_json
 from .optimizers import OPTIMIZERS, get_optimizer, resolve
@@ -104,15 +105,15 @@ def run_all(surface, start, steps, settings):
     """Run each optimizer in ``settings`` ({key: {hyperparameter: value}}) from ``start`` for ``steps`` steps.
 
     Returns ({key: Trajectory}, {key: error message}): a bad value for one optimizer is reported for that one
-    and does not stop the others.
+    and does not stop the others; a bad start or step count (shared by all) raises ValueError.
     """
-    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
-        raise ValueError(f"steps must be a whole number in [1, {MAX_STEPS}], got {steps!r}")
+    check_whole("steps", steps, 1, MAX_STEPS)
+    start = check_start(start)
     trajs, errors = {}, {}
     for key, hyperparams in settings.items():
         hyperparams = {k: (tuple(v) if isinstance(v, list) else v) for k, v in hyperparams.items()}
         try:
-            trajs[key] = run(key, surface, start=tuple(start), steps=steps, **hyperparams)
+            trajs[key] = run(key, surface, start=start, steps=steps, **hyperparams)
         except ValueError as e:
             errors[key] = str(e)
     return trajs, errors
@@ -140,8 +141,7 @@ def step_info(traj, k):
     """The inspector's content for the dot at point ``k`` (0 = the start): where it is, and the step that led
     there (gradient used, update, state after it, lr, effective step size ‖Δθ‖/‖g‖) with a sentence."""
     last = len(traj.points) - 1
-    if isinstance(k, bool) or not isinstance(k, int) or not 0 <= k <= traj.steps:
-        raise ValueError(f"step must be a whole number in [0, {traj.steps}], got {k!r}")
+    check_whole("step", k, 0, traj.steps)
     i = min(k, last)
     spec = get_optimizer(traj.optimizer)
     info = {

@@ -109,6 +109,9 @@ def test_run_all_equals_pycore_run_and_reports_bad_values_per_optimizer():
     assert summary["hyperparams"]["betas"] == [0.8, 0.99]
     with pytest.raises(ValueError, match="steps"):
         api.run_all("rosenbrock", [0, 0], api.MAX_STEPS + 1, settings)
+    for bad in ([0, ""], [0, None], [float("nan"), 0]):
+        with pytest.raises(ValueError, match="start"):
+            api.run_all("rosenbrock", bad, 10, settings)
 
 
 def test_check_hyperparams_returns_values_in_effect_or_names_the_bad_one():

@@ -6,7 +6,7 @@ import { PathLayer } from "./paths.js";
 import { LossChart } from "./losschart.js";
 import { buildLegend } from "./controls.js";
 import { renderInspector, placeInspector } from "./inspector.js";
-import { el, clear, fmt } from "./svg.js";
+import { el, clear } from "./svg.js";
 
 const $ = (id) => document.getElementById(id);
 const plot = $("plot");
@@ -81,7 +81,10 @@ function draw() {
   $("step-readout").textContent = `${step} / ${S.steps}`;
   const [x, y] = S.start;
   layers.start.setAttribute("transform", `translate(${S.geo.x(x)},${S.geo.y(y)})`);
-  $("start-readout").textContent = `(${fmt(x, 6)}, ${fmt(y, 6)})`;
+  for (const [id, v] of [["start-x", x], ["start-y", y]]) {
+    const input = $(id);
+    if (document.activeElement !== input) input.value = String(Number(v.toPrecision(6)));
+  }
   if (S.inspecting && !S.playing) showInspector();
   else if (S.playing) card.hidden = true;
 }
@@ -183,6 +186,26 @@ function commit(key, name, value) {
   refreshSettingsView();
   rerun();
   return null;
+}
+
+// A start typed in the x or y box; the other coordinate keeps its exact value.
+function setStartFromInput(axis) {
+  const err = $("start-error");
+  const text = $(`start-${axis}`).value.trim();
+  const v = text === "" ? text : Number(text);
+  const old = S.start;
+  const start = axis === "x" ? [v, old[1]] : [old[0], v];
+  try {
+    S.start = start;
+    rerun({ step: 0 });
+    err.hidden = true;
+    play();
+  } catch (e) {
+    if (!(e instanceof PyError)) throw e;
+    S.start = old;
+    err.textContent = e.message;
+    err.hidden = false;
+  }
 }
 
 function setSteps() {
@@ -371,6 +394,8 @@ function wireControls() {
   $("speed").addEventListener("change", (e) => { S.speed = Number(e.target.value); });
   $("surface").addEventListener("change", (e) => setSurface(e.target.value));
   $("steps").addEventListener("change", setSteps);
+  $("start-x").addEventListener("change", () => setStartFromInput("x"));
+  $("start-y").addEventListener("change", () => setStartFromInput("y"));
   $("all-on").addEventListener("click", () => S.order.forEach((k) => toggle(k, true)));
   $("all-off").addEventListener("click", () => S.order.forEach((k) => toggle(k, false)));
   $("preset").addEventListener("click", () => { applyPreset(); rerun(); });
@@ -402,7 +427,7 @@ async function main() {
   refreshSettingsView();
   wireControls();
   setSurface(cat.surfaces[0].key);
-  for (const id of ["surface", "steps", "play", "step-back", "step-forward", "step", "speed", "all-on", "all-off", "preset", "defaults"]) {
+  for (const id of ["surface", "steps", "start-x", "start-y", "play", "step-back", "step-forward", "step", "speed", "all-on", "all-off", "preset", "defaults"]) {
     $(id).disabled = false;
   }
   S.ready = true;

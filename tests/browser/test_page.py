@@ -395,3 +395,22 @@ def test_works_from_a_sub_path(open_page):
             assert_matches_cpython(state(page))
             shot(page, "08-subpath-narrow")
             page.close()
+
+
+def test_start_can_be_typed(app):
+    """Keyboard users set the start exactly; a bad value shows pycore's message and changes nothing."""
+    page = app
+    reset(page)
+    page.evaluate("optviz.clickAt(-1, 0.5, {play: false})")
+    x = page.get_by_label("x", exact=True)
+    x.fill("0.25")
+    x.press("Enter")
+    st = state(page)
+    assert st["start"] == [0.25, 0.5]
+    assert_matches_cpython(st)
+    page.evaluate("optviz.pause()")
+    page.evaluate("document.getElementById('start-y').value = ''")
+    page.get_by_label("y", exact=True).press("Enter")
+    page.get_by_label("y", exact=True).dispatch_event("change")
+    assert "start must be" in page.locator("#start-error").inner_text()
+    assert state(page)["start"] == [0.25, 0.5]
