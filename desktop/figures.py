@@ -11,6 +11,7 @@ import functools
 import io
 import math
 import pathlib
+import textwrap
 
 import matplotlib
 
@@ -161,7 +162,9 @@ def draw_path(ax, traj, upto=None, label=None):
     ax.plot(*traj.points[0], "o", color="black", ms=5, zorder=7, label="start")
     end = pts[-1]
     if traj.status == "diverged" and (upto is None or upto >= len(traj.points) - 1):
-        ax.plot(*end, "X", color="#d00000", ms=11, mec="black", zorder=8, label="diverged here")
+        (x0, x1), (y0, y1) = pycore.SURFACES[traj.surface].bounds
+        if x0 <= end[0] <= x1 and y0 <= end[1] <= y1:  # else the last point is off the view; the title says where
+            ax.plot(*end, "X", color="#d00000", ms=11, mec="black", zorder=8, label="diverged here")
     else:
         ax.plot(*end, MPL_MARKERS[spec.marker], color=spec.color, ms=9, mec="black", zorder=8)
     return line
@@ -185,7 +188,7 @@ def contour_path(traj, out):
     draw_surface(ax, surface)
     draw_path(ax, traj)
     _dedupe_legend(ax, loc="upper right")
-    ax.set_title(f"{spec.name} on {surface.name}\n{formula(surface)}\n{outcome(traj)}", fontsize=8.5)
+    ax.set_title(f"{spec.name} on {surface.name}\n{formula(surface)}\n{textwrap.fill(outcome(traj), 95)}", fontsize=8.5)
     fig.subplots_adjust(left=0.1, right=0.93, top=0.87, bottom=0.14)
     _footer(fig, run_text(traj))
     _save(fig, out)
@@ -299,7 +302,7 @@ def vector_field(traj, out, arrows=16, field_n=15):
     ax.plot(*traj.points[0], "o", color="black", ms=5, zorder=8, label="start")
     _dedupe_legend(ax, loc="upper right")
     ax.set_title(f"{spec.name} on {surface.name}: update direction vs $-\\nabla f$ (all arrows unit length)\n"
-                 f"{outcome(traj)}\nangle between $\\Delta\\theta_k$ and $-\\nabla f(\\theta_k)$, steps 1–{n}: "
+                 f"{textwrap.fill(outcome(traj), 95)}\nangle between $\\Delta\\theta_k$ and $-\\nabla f(\\theta_k)$, {'step 1' if n == 1 else f'steps 1–{n}'}: "
                  f"median {np.nanmedian(ang):.1f}°, 90th percentile {np.nanpercentile(ang, 90):.1f}°", fontsize=8)
     fig.subplots_adjust(left=0.1, right=0.93, top=0.88, bottom=0.14)
     _footer(fig, run_text(traj))
