@@ -20,7 +20,7 @@ from .optimizers import OPTIMIZERS, get_optimizer, resolve
 from .surfaces import SURFACES, get_surface
 from .trajectory import effective_lrs, run
 
-GRID = 161
+GRID = 121
 LEVELS = 28
 DEFAULT_STEPS = 300
 MAX_STEPS = 2000

@@ -34,7 +34,9 @@ export function geometry(bounds, maxWidth, maxHeight) {
 
 function ringPath(ring, px, py) {
   let d = "";
-  for (let i = 0; i < ring.length; i++) d += (i ? "L" : "M") + px(ring[i][0]).toFixed(1) + "," + py(ring[i][1]).toFixed(1);
+  for (let i = 0; i < ring.length; i++) {
+    d += (i ? "L" : "M") + Math.round(px(ring[i][0]) * 10) / 10 + "," + Math.round(py(ring[i][1]) * 10) / 10;
+  }
   return d + "Z";
 }
 
@@ -106,8 +108,7 @@ export function drawSurface(g, geo, grid, surface) {
     let d = "";
     for (const polygon of c.coordinates) for (const ring of polygon) d += ringPath(ring, px, py);
     if (!d) return;
-    el("path", { d, fill: colour((k + 1) / n) }, bands);
-    el("path", { d, class: "iso" }, bands);
+    el("path", { d, class: "iso", fill: colour((k + 1) / n) }, bands);  // the band's outline is the isoline
   });
   el("rect", { class: "frame", x: m.left, y: m.top, width, height }, g);
   axes(g, geo);

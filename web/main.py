@@ -39,7 +39,7 @@ _CALLS = {
 
 def _call(name, args_json):
     try:
-        return json.dumps({"ok": _CALLS[name](**json.loads(args_json))}, allow_nan=False)
+        return json.dumps({"ok": _CALLS[name](**json.loads(args_json))}, allow_nan=False, separators=(",", ":"))
     except ValueError as e:
         return json.dumps({"error": str(e)})
 

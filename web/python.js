@@ -26,6 +26,7 @@ export function startPython(progress) {
   observer.observe({ type: "resource", buffered: true });
   return new Promise((resolve) => {
     const done = () => {
+      performance.mark("optviz:python");
       observer.disconnect();
       pyCall = window.optvizCall;
       progress(3, "Computing the surface");
