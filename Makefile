@@ -3,7 +3,7 @@ PYTHON ?= python3
 PORT ?= 8000
 STAMP := .make
 
-.PHONY: serve test test-fast bench vendor deps-py deps-npm deps-browser figures comparison golden clean
+.PHONY: serve test test-fast bench vendor deps-py deps-npm deps-browser figures comparison docs golden clean
 
 serve: vendor
 	@echo "Serving on http://127.0.0.1:$(PORT)/  (Ctrl-C to stop)"
@@ -24,6 +24,10 @@ figures: deps-py
 
 comparison: deps-py
 	$(PYTHON) -m desktop.comparison
+
+# Refreshes the generated parts of docs/optimizers/*.md and docs/surfaces.md.
+docs: deps-py
+	$(PYTHON) -m desktop.docs
 
 # Regenerates the torch reference fixtures in tests/fixtures (needs torch; not part of `make test`).
 golden: deps-py

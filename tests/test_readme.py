@@ -20,3 +20,9 @@ def test_readme_example_output_is_current():
 def test_readme_starts_with_the_two_commands():
     first_block = re.search(r"```sh\n(.*?)```", (ROOT / "README.md").read_text(), re.S).group(1)
     assert [ln.split()[0:2] for ln in first_block.strip().splitlines()] == [["make", "serve"], ["make", "test"]]
+
+
+def test_readme_quotes_the_generated_comparison_summary():
+    generated = re.search(r"## What the numbers say\n\n(.*?)\n\n", (ROOT / "docs" / "comparison.md").read_text(), re.S)
+    quoted = re.search(r"## What the numbers say\n\n.*?\n\n> (.*?)\n\n", (ROOT / "README.md").read_text(), re.S)
+    assert quoted.group(1) == generated.group(1)
