@@ -205,9 +205,13 @@ export function buildLegend(ul, optimizers, settings, { onToggle, onCommit }) {
       const r = rows[key];
       const v = settings.values[key];
       const preset = settings.preset.has(key);
-      r.lr.innerHTML = "";
-      r.lr.append(`lr ${fmt(v.lr)}`);
+      r.lr.replaceChildren(`lr ${fmt(v.lr)}`);
       if (preset) { const t = document.createElement("span"); t.className = "tag"; t.textContent = "preset"; r.lr.append(" ", t); }
+      // Every other value that differs from torch's default is on the row too, so no setting in effect hides.
+      for (const p of r.o.hyperparams) {
+        if (p.name === "lr" || JSON.stringify(v[p.name]) === JSON.stringify(p.default)) continue;
+        r.lr.append(` · ${p.kind === "bool" ? `${p.name}=${v[p.name]}` : `${p.name} ${fmt(v[p.name])}`}`);
+      }
       if (r.controls) for (const [n, c] of Object.entries(r.controls)) c.set(v[n]);
     },
     setStatus(key, run, error) {

@@ -302,6 +302,8 @@ def test_hyperparameter_changes_rerun(app):
     assert "must be in [0.0, 1.0)" in error.inner_text()
     assert state(page)["runs"]["adam"] == st["runs"]["adam"]
     assert "your changes" in page.locator("#settings-mode").inner_text()
+    row = page.locator('.legend li[data-key="adam"] .lr').inner_text()
+    assert f"lr {lr:g}" in row and "betas (0.8, 0.999)" in row and "amsgrad=true" in row
     shot(page, "05-hyperparameters")
     open_panel(page, "Adam")  # close it again
     page.get_by_role("button", name="Adam hyperparameters", exact=True).click()
