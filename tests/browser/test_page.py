@@ -36,6 +36,14 @@ def assert_matches_cpython(st):
             assert math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12), key
 
 
+def assert_equal_aspect_y_up(page, surf):
+    frame = page.locator("#plot rect.frame")
+    w, h = float(frame.get_attribute("width")), float(frame.get_attribute("height"))
+    (x0, x1), (y0, y1) = surf.bounds
+    assert w / h == pytest.approx((x1 - x0) / (y1 - y0), rel=1e-9)
+    assert screen(page, 0, y1)[1] < screen(page, 0, y0)[1]
+
+
 def screen(page, x, y):
     return page.evaluate("([x, y]) => optviz.toScreen(x, y)", [x, y])
 
@@ -70,12 +78,7 @@ def test_ready_plot_and_legend(app):
     st = state(page)
     surf = pycore.SURFACES[st["surface"]]
     assert st["start"] == list(surf.starts[0])
-    # Equal aspect, y up.
-    frame = page.locator("#plot rect.frame")
-    w, h = float(frame.get_attribute("width")), float(frame.get_attribute("height"))
-    (x0, x1), (y0, y1) = surf.bounds
-    assert w / h == pytest.approx((x1 - x0) / (y1 - y0), rel=1e-9)
-    assert screen(page, 0, y1)[1] < screen(page, 0, y0)[1]
+    assert_equal_aspect_y_up(page, surf)
     # Filled levels, isolines, colour bar, minima (global vs local).
     assert page.locator("#plot .bands path.iso").count() >= 10
     assert page.locator("#plot .cbar rect").count() > 10
@@ -393,6 +396,10 @@ def test_works_from_a_sub_path(open_page):
             assert page.locator("#loading").is_hidden()
             assert state(page)["start"] == list(pycore.SURFACES[state(page)["surface"]].starts[0])
             assert state(page)["runs"]
+            assert_equal_aspect_y_up(page, pycore.SURFACES[state(page)["surface"]])
+            page.set_viewport_size({"width": 700, "height": 700})  # one column; the plot follows the width
+            page.wait_for_function("optviz.geometry().width < 600")
+            assert_equal_aspect_y_up(page, pycore.SURFACES[state(page)["surface"]])
             page.evaluate("optviz.clickAt(1, 2, {play: false})")
             assert_matches_cpython(state(page))
             shot(page, "08-subpath-narrow")
