@@ -101,19 +101,41 @@ def surface_grid(surface, nx=GRID, ny=GRID):
             "thresholds": contour_levels(values, s.levels, floor)}
 
 
-def run_all(surface, start, steps, settings):
-    """Run each optimizer in ``settings`` ({key: {hyperparameter: value}}) from ``start`` for ``steps`` steps.
+def run_options(options):
+    """Run options shared by every optimizer, checked: ``schedules`` ({key: schedule spec}), ``noise`` (σ of
+    the gradient noise), ``seed``, ``max_grad_norm`` (visible clipping; None = off). Unknown names raise."""
+    options = dict(options or {})
+    known = {"schedules", "noise", "seed", "max_grad_norm"}
+    unknown = sorted(set(options) - known)
+    if unknown:
+        raise ValueError(f"unknown run option {unknown[0]!r}; expected one of {', '.join(sorted(known))}")
+    schedules = options.get("schedules") or {}
+    if not isinstance(schedules, dict):
+        raise ValueError(f"schedules must map optimizer keys to schedule specs, got {schedules!r}")
+    seed = options.get("seed", 0)
+    check_whole("seed", seed, 0, 2 ** 32 - 1)
+    return {"schedules": schedules, "noise": options.get("noise", 0.0), "seed": seed,
+            "max_grad_norm": options.get("max_grad_norm")}
 
-    Returns ({key: Trajectory}, {key: error message}): a bad value for one optimizer is reported for that one
-    and does not stop the others; a bad start or step count (shared by all) raises ValueError.
+
+def run_all(surface, start, steps, settings, options=None):
+    """Run each optimizer in ``settings`` ({key: {hyperparameter: value}}) from ``start`` for ``steps`` steps,
+    with the shared ``options`` (see ``run_options``).
+
+    Returns ({key: Trajectory}, {key: error message}): a bad value for one optimizer (its hyperparameters or
+    its schedule) is reported for that one and does not stop the others; a bad start, step count or shared
+    option raises ValueError.
     """
     check_whole("steps", steps, 1, MAX_STEPS)
     start = check_start(start)
+    opts = run_options(options)
     trajs, errors = {}, {}
     for key, hyperparams in settings.items():
         hyperparams = {k: (tuple(v) if isinstance(v, list) else v) for k, v in hyperparams.items()}
         try:
-            trajs[key] = run(key, surface, start=start, steps=steps, **hyperparams)
+            trajs[key] = run(key, surface, start=start, steps=steps, schedule=opts["schedules"].get(key),
+                             noise=opts["noise"], seed=opts["seed"], max_grad_norm=opts["max_grad_norm"],
+                             **hyperparams)
         except ValueError as e:
             errors[key] = str(e)
     return trajs, errors

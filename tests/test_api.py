@@ -187,3 +187,28 @@ def test_preset_is_the_lowest_final_loss_on_the_grid():
     ok = {lr: t.losses[-1] for lr, t in finals.items() if t.status != "diverged"}
     assert p["adam"]["lr"] == min(ok, key=ok.get)
     assert str(api.PRESET_STEPS) in api.preset_rule()
+
+
+def test_run_all_passes_shared_options_through_to_run():
+    opts = {"schedules": {"sgd": {"name": "step", "step_size": 5, "gamma": 0.5}}, "noise": 0.1, "seed": 3,
+            "max_grad_norm": 1.0}
+    trajs, errors = api.run_all("rosenbrock", [-1.5, 2.5], 20, {"sgd": {"lr": 0.01}, "adam": {}}, opts)
+    assert errors == {}
+    direct = pycore.run("sgd", "rosenbrock", start=(-1.5, 2.5), steps=20, lr=0.01, noise=0.1, seed=3,
+                        max_grad_norm=1.0, schedule={"name": "step", "step_size": 5, "gamma": 0.5})
+    assert trajs["sgd"].points == direct.points and trajs["sgd"].lrs[5] == 0.005
+    assert trajs["adam"].schedule is None and trajs["adam"].noise == 0.1
+
+
+@pytest.mark.parametrize("opts, word", [({"bogus": 1}, "bogus"), ({"seed": -1}, "seed"), ({"noise": -1}, "noise"),
+                                        ({"max_grad_norm": 0}, "max_grad_norm"), ({"schedules": 3}, "schedules")])
+def test_run_all_rejects_bad_options(opts, word):
+    with pytest.raises(ValueError, match=word):
+        trajs, errors = api.run_all("rosenbrock", [0, 0], 5, {"sgd": {}}, opts)
+        raise ValueError("; ".join(errors.values()))
+
+
+def test_a_bad_schedule_is_reported_for_its_optimizer_only():
+    trajs, errors = api.run_all("rosenbrock", [0, 0], 5, {"sgd": {}, "adam": {}},
+                                {"schedules": {"sgd": {"name": "nope"}}})
+    assert set(errors) == {"sgd"} and "adam" in trajs

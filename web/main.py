@@ -14,8 +14,8 @@ from pycore import api
 _shown = {}
 
 
-def _runs(surface, start, steps, settings):
-    trajs, errors = api.run_all(surface, start, steps, settings)
+def _runs(surface, start, steps, settings, options=None):
+    trajs, errors = api.run_all(surface, start, steps, settings, options)
     _shown.clear()
     _shown.update(trajs)
     return {"runs": {k: api.run_summary(t) for k, t in trajs.items()}, "errors": errors}
