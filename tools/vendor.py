@@ -1,4 +1,4 @@
-"""Copy the pinned runtime (Pyodide, PyScript, KaTeX, d3-contour) from node_modules into web/vendor.
+"""Copy the pinned runtime (Pyodide, PyScript, KaTeX, marked, d3-contour) from node_modules into web/vendor.
 
 The page loads everything from its own origin: this is what makes it work offline. Idempotent: a file is
 copied again only when its size or mtime changed.
@@ -16,6 +16,7 @@ COPIES = {
                             "pyodide-lock.json"]),
     "pyscript": ("@pyscript/core/dist", None),
     "katex": ("katex/dist", ["katex.min.js", "katex.min.css", "contrib/auto-render.min.js", "fonts"]),
+    "marked": ("marked/lib", ["marked.esm.js"]),
     "d3": (".", ["d3-array/dist/d3-array.min.js", "d3-contour/dist/d3-contour.min.js"]),
 }
 
