@@ -1,0 +1,220 @@
+"""pycore.api_share: the shared view (URL hash) is checked field by field, round-trips exactly, and refuses
+hostile input with a ValueError (never another exception, never a partial view); schedule previews and
+exports agree with pycore.run."""
+import csv
+import io
+import json
+import math
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import pycore
+from pycore import api, api_share
+from pycore.api_share import decode_view, encode_view, validate_view
+from pycore.optimizers import OPTIMIZERS
+from pycore.schedules import SCHEDULES, get_schedule
+
+BASE = {"v": 1, "surface": "rosenbrock", "start": [-1.5, 2.0], "steps": 300, "step": 120,
+        "enabled": ["sgd", "adam"]}
+
+
+def view(**changes):
+    return {**BASE, **changes}
+
+
+def test_minimal_view_is_completed_with_defaults():
+    v = validate_view(view())
+    assert v["enabled"] == ["sgd", "adam"]
+    assert v["hyperparams"]["adam"] == api.check_hyperparams("adam", {})
+    assert set(v["hyperparams"]) == set(OPTIMIZERS)
+    assert (v["schedules"], v["noise"], v["seed"], v["max_grad_norm"]) == ({}, 0.0, 0, None)
+    assert v["preset"] == [] and v["preset_mode"] is False
+    assert (v["custom"], v["data"]) == (None, None)
+
+
+def test_full_view_round_trips_exactly():
+    preset_lr = api.preset("rosenbrock")["adam"]["lr"]
+    full = view(hyperparams={"adam": {"lr": preset_lr, "betas": [0.8, 0.99]}, "sgd": {"momentum": 0.5}},
+                preset=["adam"], preset_mode=True, noise=0.25, seed=7, max_grad_norm=1.5, step=0,
+                schedules={"sgd": {"name": "cosine", "T_max": 300}, "adam": {"name": "one_cycle", "max_lr": 0.1,
+                                                                              "total_steps": 300}},
+                start=[0.1 + 0.2, -1 / 3])
+    v = validate_view(full)
+    text = encode_view(v)
+    assert text.startswith("#view=")
+    assert decode_view(text) == v
+    assert v["start"] == [0.1 + 0.2, -1 / 3]  # floats survive the text form bit for bit
+    assert v["schedules"]["sgd"] == get_schedule({"name": "cosine", "T_max": 300}).spec
+    assert v["hyperparams"]["adam"]["betas"] == [0.8, 0.99]
+
+
+def test_custom_and_data_surfaces_round_trip():
+    for changes in ({"surface": "custom", "custom": {"expr": "x**2 + 3*sin(y)", "bounds": [[-3, 3], [-2, 2.5]]}},
+                    {"surface": "linreg", "data": {"dataset": "linreg", "batch_size": 8, "seed": 5}}):
+        v = validate_view(view(**changes))
+        assert decode_view(encode_view(v)) == v
+        assert v["surface"] == changes["surface"]
+    assert v["data"] == {"dataset": "linreg", "batch_size": 8, "seed": 5}
+
+
+def test_compact_form_leaves_out_defaults():
+    text = encode_view(validate_view(view()))
+    body = json.loads(__import__("urllib.parse").parse.unquote(text[len("#view="):]))
+    assert set(body) == {"v", "surface", "start", "steps", "step", "enabled"}
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"surface": "nope"}, "unknown surface"),
+    ({"evil": 1}, "unknown view field 'evil'"),
+    ({"v": 2}, "version"),
+    ({"start": [float("nan"), 0]}, "start must be finite"),
+    ({"start": "12"}, "start must be a list"),
+    ({"start": [True, 0]}, "start must be a list"),
+    ({"steps": 0}, "steps must be a whole number"),
+    ({"steps": api.MAX_STEPS + 1}, "steps must be a whole number"),
+    ({"step": 301}, "step must be a whole number"),
+    ({"enabled": ["adam", "adam"]}, "twice"),
+    ({"enabled": ["__import__('os')"]}, "unknown optimizer"),
+    ({"hyperparams": {"adam": {"lr": -1}}}, "lr"),
+    ({"hyperparams": {"adam": {"nope": 1}}}, "nope"),
+    ({"hyperparams": {"adam": "lr=1"}}, "must map names"),
+    ({"schedules": {"sgd": {"name": "exec"}}}, "unknown schedule"),
+    ({"schedules": {"sgd": {"name": "step", "step_size": 0}}}, "step_size"),
+    ({"noise": -0.1}, "noise must be in"),
+    ({"noise": 1e9}, "noise must be in"),
+    ({"noise": "0.1"}, "noise must be a finite number"),
+    ({"seed": -1}, "seed must be a whole number"),
+    ({"seed": 1.5}, "seed must be a whole number"),
+    ({"max_grad_norm": 0}, "max_grad_norm must be in"),
+    ({"preset": ["adam"], "hyperparams": {"adam": {"lr": 0.123}}}, "not the preset's"),
+    ({"preset_mode": "yes"}, "preset_mode"),
+    ({"surface": "custom", "custom": {"expr": "__import__('os')", "bounds": [[-1, 1], [-1, 1]]}}, "__import__"),
+    ({"surface": "custom", "custom": {"expr": "().__class__", "bounds": [[-1, 1], [-1, 1]]}}, ""),
+    ({"surface": "custom", "custom": {"expr": "x" * 10_000, "bounds": [[-1, 1], [-1, 1]]}}, ""),
+    ({"surface": "custom", "custom": {"expr": "x", "bounds": [[1, -1], [-1, 1]]}}, "bounds"),
+    ({"surface": "custom", "custom": {"expr": "x", "bounds": "js.document"}}, "bounds"),
+    ({"surface": "linreg", "data": {"dataset": "linreg", "batch_size": 0}}, "batch_size"),
+    ({"surface": "linreg", "data": {"dataset": "os.system"}}, "unknown dataset"),
+])
+def test_bad_fields_are_named(changes, message):
+    with pytest.raises(ValueError, match=None) as e:
+        validate_view(view(**changes))
+    assert message in str(e.value)
+
+
+def test_missing_fields_are_named():
+    for k in ("start", "steps", "step", "enabled"):
+        v = view()
+        del v[k]
+        with pytest.raises(ValueError, match=repr(k)):
+            validate_view(v)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("#view=" + "A" * 10_000, "at most"),
+    ("#view={not json", "not valid JSON"),
+    ("#view=%ZZ%FF%FE", "not valid JSON"),
+    ("#view=" + "[" * 3000 + "]" * 3000, ""),
+    ("#view=[1,2]", "a view is a JSON object"),
+    ("#view={\"v\":1,\"start\":[NaN,0]}", "NaN"),
+    ("#<script>alert(1)</script>", "must start with"),
+    ("#view=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E", "not valid JSON"),
+])
+def test_hostile_hashes_are_refused_with_a_message(text, message):
+    with pytest.raises(ValueError) as e:
+        decode_view(text)
+    assert message in str(e.value)
+    assert len(str(e.value)) < 400  # a hostile value is quoted short, never echoed in full
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner,
+                                                                               max_size=4), max_leaves=12)
+FIELD = st.sampled_from(api_share.VIEW_KEYS + ("lr", "__proto__"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(FIELD, JSON, max_size=6))
+def test_fuzzed_fields_give_a_view_or_a_value_error(changes):
+    try:
+        v = validate_view(view(**changes))
+    except ValueError:
+        return
+    assert decode_view(encode_view(v)) == v
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200))
+def test_fuzzed_text_gives_a_view_or_a_value_error(text):
+    for t in (text, "#view=" + text):
+        try:
+            decode_view(t)
+        except ValueError:
+            pass
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(sorted(OPTIMIZERS)), st.floats(1e-6, 1.0), st.integers(0, api_share.MAX_SEED),
+       st.floats(0, 10), st.one_of(st.none(), st.floats(1e-3, 100)), st.integers(1, 50))
+def test_valid_views_round_trip(key, lr, seed, noise, clip, step):
+    v = validate_view(view(enabled=[key], hyperparams={key: {"lr": lr}}, seed=seed, noise=noise,
+                           max_grad_norm=clip, steps=50, step=step))
+    assert decode_view(encode_view(v)) == v
+
+
+# ---- schedules --------------------------------------------------------------------------------------------
+def test_schedule_catalog_lists_every_schedule_once():
+    cat = api_share.schedule_catalog()
+    assert [s["key"] for s in cat] == list(SCHEDULES)
+    assert json.loads(json.dumps(cat, allow_nan=False)) == cat
+
+
+@pytest.mark.parametrize("key", list(SCHEDULES))
+def test_schedule_curve_is_the_schedules_lrs(key):
+    spec = SCHEDULES[key].example
+    c = api_share.schedule_curve(spec, 0.01, 200)
+    assert c["lrs"] == get_schedule(spec).lrs(0.01, 200)
+    assert c["sets_lr"] == SCHEDULES[key].sets_lr
+    assert c["spec"] == get_schedule(spec).spec
+
+
+def test_schedule_curve_refuses_a_bad_spec():
+    with pytest.raises(ValueError, match="total_steps"):
+        api_share.schedule_curve({"name": "one_cycle", "max_lr": 0.1, "total_steps": 10}, 0.01, 50)
+
+
+# ---- exports ----------------------------------------------------------------------------------------------
+def _trajs():
+    opts = {"noise": 0.3, "seed": 3, "max_grad_norm": 2.0, "schedules": {"adam": {"name": "exponential", "gamma": 0.99}}}
+    return api.run_all("rosenbrock", (-1.5, 2.0), 40, {"sgd": {"lr": 1e-3}, "adam": {"lr": 0.05}}, opts)[0]
+
+
+def test_csv_rows_are_the_runs_bit_for_bit():
+    trajs = _trajs()
+    rows = list(csv.DictReader(io.StringIO(api_share.trajectories_csv(trajs, ["sgd", "adam"]))))
+    assert tuple(rows[0]) == api_share.CSV_COLUMNS
+    assert len(rows) == sum(len(t.points) for t in trajs.values())
+    for r in rows:
+        t, k = trajs[r["optimizer"]], int(r["step"])
+        assert (float(r["x"]), float(r["y"]), float(r["loss"])) == (*t.points[k], t.losses[k])
+        assert r["status"] == t.status
+        if k == 0:
+            assert r["gx"] == r["gy"] == r["lr"] == ""
+        else:
+            assert (float(r["gx"]), float(r["gy"]), float(r["lr"])) == (*t.grads[k - 1], t.lrs[k - 1])
+    adam = [r for r in rows if r["optimizer"] == "adam"]
+    assert float(adam[2]["lr"]) == 0.05 * 0.99  # the schedule is in the lr column
+
+
+def test_json_export_is_each_runs_record_and_the_view():
+    trajs = _trajs()
+    v = validate_view(view())
+    out = json.loads(json.dumps(api_share.trajectories_json(trajs, ["adam"], v), allow_nan=False))
+    assert out["view"] == v
+    assert list(out["runs"]) == ["adam"]
+    ref = pycore.run("adam", "rosenbrock", start=(-1.5, 2.0), steps=40, lr=0.05, noise=0.3, seed=3,
+                     max_grad_norm=2.0, schedule={"name": "exponential", "gamma": 0.99})
+    assert out["runs"]["adam"]["points"] == [list(p) for p in ref.points]
+    assert out["runs"]["adam"]["max_grad_norm"] == 2.0 and out["runs"]["adam"]["noise"] == 0.3
+    assert all(math.isfinite(v) for v in out["runs"]["adam"]["losses"])
