@@ -9,7 +9,7 @@ import json
 from js import CustomEvent, window
 from pyodide.ffi import create_proxy
 
-from pycore import api
+from pycore import api, api_share
 
 _shown = {}
 
@@ -27,6 +27,16 @@ def _inspect(key, step):
     return api.step_info(_shown[key], step)
 
 
+def _export(kind, order, view):
+    """CSV text or JSON-ready data of the shown runs of ``order`` (the enabled optimizers) and the view."""
+    missing = [k for k in order if k not in _shown]
+    if missing:
+        raise ValueError(f"no run shown for optimizer {missing[0]!r}")
+    if kind == "csv":
+        return api_share.trajectories_csv(_shown, order)
+    return api_share.trajectories_json(_shown, order, api_share.validate_view(view))
+
+
 _CALLS = {
     "catalog": api.catalog,
     "grid": api.surface_grid,
@@ -34,6 +44,11 @@ _CALLS = {
     "inspect": _inspect,
     "preset": api.preset,
     "check": api.check_hyperparams,
+    "schedules": api_share.schedule_catalog,
+    "schedule_curve": api_share.schedule_curve,
+    "share_encode": api_share.encode_view,
+    "share_decode": api_share.decode_view,
+    "export": _export,
 }
 
 
