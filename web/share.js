@@ -1,0 +1,203 @@
+// The shared view: everything on screen lives in the URL hash (written by pycore.api_share.encode_view,
+// debounced, with history.replaceState) and a link restores it. A hash is only ever read by Python
+// (decode_view checks every field); a bad one leaves the defaults on screen and says why. Also here: the
+// gradient options every optimizer shares (noise with its seed, clipping) with their badges by the plot,
+// the Copy link button, and the service worker that keeps the page working offline.
+import { initSchedules } from "./schedule.js";
+import { initExport } from "./export.js";
+import { fmt } from "./svg.js";
+
+const $ = (id) => document.getElementById(id);
+const DEBOUNCE_MS = 250;
+
+// app: { S, call, PyError, rerun, pause, setSurface, setSurfaceSpec?, refreshSettingsView, legend, plot }
+export function initShare(app) {
+  const { S, call, PyError } = app;
+  const schedules = initSchedules(app);
+
+  function view(options = S.options) {
+    return {
+      v: 1, surface: S.surface, custom: S.custom ?? null, data: S.data ?? null, start: S.start, steps: S.steps,
+      step: S.step, enabled: S.order.filter((k) => S.enabled.has(k)), hyperparams: S.settings.values,
+      preset: S.order.filter((k) => S.settings.preset.has(k)), preset_mode: S.presetMode,
+      schedules: options.schedules, noise: options.noise, seed: options.seed, max_grad_norm: options.max_grad_norm,
+    };
+  }
+
+  // ---- notices and status lines ----
+  const notice = $("share-notice");
+  const say = (node) => (text) => { node.textContent = text; node.hidden = !text; };
+  const status = say($("share-status"));
+  $("share-notice-close").addEventListener("click", () => { notice.hidden = true; });
+  function warn(text) {
+    $("share-notice-text").textContent = text;
+    notice.hidden = false;
+  }
+
+  // ---- the hash ----
+  let written = location.hash;
+  let timer = 0;
+  function writeHash() {
+    timer = 0;
+    if (!S.ready || S.playing) return;
+    let hash;
+    try { hash = call("share_encode", { view: view() }); } catch (e) { if (e instanceof PyError) return; throw e; }
+    if (hash !== written) {
+      written = hash;
+      history.replaceState(history.state, "", `${location.pathname}${location.search}${hash}`);
+    }
+  }
+
+  function restore(text) {
+    let v;
+    try {
+      v = call("share_decode", { text });
+    } catch (e) {
+      if (!(e instanceof PyError)) throw e;
+      warn(`This link's view could not be used, so the defaults are shown: ${e.message}`);
+      written = "";
+      history.replaceState(history.state, "", `${location.pathname}${location.search}`);
+      return false;
+    }
+    app.pause();
+    S.presetMode = false;
+    const spec = v.custom ? { custom: v.custom.expr, bounds: v.custom.bounds } : v.data ? { ...v.data } : null;
+    if (spec) {
+      if (!app.setSurfaceSpec) { warn("This link names a surface this page cannot show; the defaults are shown."); return false; }
+      app.setSurfaceSpec(v.surface, spec);
+    } else if (v.surface !== S.surface) app.setSurface(v.surface);
+    S.start = [...v.start];
+    S.steps = v.steps;
+    $("steps").value = v.steps;
+    for (const k of S.order) S.settings.values[k] = v.hyperparams[k];
+    S.settings.preset.clear();
+    v.preset.forEach((k) => S.settings.preset.add(k));
+    S.presetMode = v.preset_mode;
+    S.enabled.clear();
+    v.enabled.forEach((k) => S.enabled.add(k));
+    for (const k of S.order) app.legend.setPressed(k, S.enabled.has(k));
+    S.options = { schedules: v.schedules, noise: v.noise, seed: v.seed, max_grad_norm: v.max_grad_norm };
+    showOptions();
+    app.refreshSettingsView();
+    app.rerun({ step: v.step });
+    schedules.refreshAll();
+    written = location.hash;
+    return true;
+  }
+
+  // ---- gradient options (noise, clipping) ----
+  const noiseOn = $("noise-on"), sigma = $("noise-sigma"), seed = $("noise-seed");
+  const clipOn = $("clip-on"), clipNorm = $("clip-norm");
+  const number = (s) => { const t = s.trim(); return t === "" || Number.isNaN(Number(t)) ? t : Number(t); };
+
+  // Checks the options through pycore (validate_view) and, if they pass, applies them; else shows why.
+  function setOptions(changes, errId) {
+    const options = { ...S.options, ...changes };
+    const err = $(errId);
+    try {
+      call("share_encode", { view: view(options) });
+    } catch (e) {
+      if (!(e instanceof PyError)) throw e;
+      err.textContent = e.message;
+      err.hidden = false;
+      return;
+    }
+    err.hidden = true;
+    S.options = options;
+    showOptions();
+    app.rerun();
+  }
+
+  function showOptions() {
+    const o = S.options;
+    noiseOn.checked = o.noise > 0;
+    if (o.noise > 0 && document.activeElement !== sigma) sigma.value = String(o.noise);
+    if (document.activeElement !== seed) seed.value = String(o.seed);
+    clipOn.checked = o.max_grad_norm !== null;
+    if (o.max_grad_norm !== null && document.activeElement !== clipNorm) clipNorm.value = String(o.max_grad_norm);
+    $("noise-fields").classList.toggle("off", !(o.noise > 0));
+    $("clip-fields").classList.toggle("off", o.max_grad_norm === null);
+    const notes = $("run-notes");
+    notes.replaceChildren();
+    if (o.noise > 0) {
+      notes.append(badge("noise", `Gradient noise on: N(0, ${fmt(o.noise)}²) added to each gradient coordinate, seed ${o.seed}`));
+    }
+    if (o.max_grad_norm !== null) {
+      notes.append(badge("clip", `Gradient clipping on: ‖g‖ ≤ ${fmt(o.max_grad_norm)} (clip_grad_norm_)`));
+    }
+    notes.hidden = !notes.childElementCount;
+  }
+
+  function badge(kind, text) {
+    return Object.assign(document.createElement("span"), { className: `run-badge ${kind}`, textContent: text });
+  }
+
+  noiseOn.addEventListener("change", () => setOptions({ noise: noiseOn.checked ? number(sigma.value) : 0 }, "noise-error"));
+  sigma.addEventListener("change", () => { if (noiseOn.checked) setOptions({ noise: number(sigma.value) }, "noise-error"); });
+  seed.addEventListener("change", () => setOptions({ seed: number(seed.value) }, "noise-error"));
+  clipOn.addEventListener("change", () => setOptions({ max_grad_norm: clipOn.checked ? number(clipNorm.value) : null }, "clip-error"));
+  clipNorm.addEventListener("change", () => { if (clipOn.checked) setOptions({ max_grad_norm: number(clipNorm.value) }, "clip-error"); });
+
+  // ---- copy link, exports ----
+  $("copy-link").addEventListener("click", async () => {
+    writeHash();
+    const url = location.href;
+    try {
+      await navigator.clipboard.writeText(url);
+      status("Link copied: it opens this exact view.");
+    } catch {
+      const box = $("share-url");
+      box.value = url;
+      box.hidden = false;
+      box.select();
+      status("Copy the link from the box (the clipboard is not available here).");
+    }
+  });
+  initExport({ ...app, view }, status);
+
+  for (const id of ["noise-on", "noise-sigma", "noise-seed", "clip-on", "clip-norm", "copy-link", "export-csv", "export-json", "export-png"]) {
+    $(id).disabled = false;
+  }
+  showOptions();
+  window.addEventListener("hashchange", () => { if (location.hash !== written && location.hash) restore(location.hash); });
+
+  return {
+    schedules,
+    view,
+    // Restores the view in the page's hash, if any; true when one was applied.
+    restore: () => (location.hash && location.hash !== "#" ? restore(location.hash) : false),
+    // Called after every redraw: moves the schedule cursors now, writes the hash once things settle.
+    changed() {
+      schedules.step(S.step);
+      clearTimeout(timer);
+      timer = setTimeout(() => { schedules.refreshAll(); writeHash(); }, DEBOUNCE_MS);
+    },
+    flush() { clearTimeout(timer); schedules.refreshAll(); writeHash(); },
+  };
+}
+
+// Registers sw.js (scope: the page's folder) and, once it controls the page, hands it every same-origin file
+// this page has loaded so a reload works with no server. Sets data-offline="ready" when they are cached.
+export async function registerOffline() {
+  const line = $("offline-status");
+  if (!("serviceWorker" in navigator) || !window.isSecureContext) {
+    line.textContent = "Offline use needs a secure context (https or this machine's own address).";
+    return;
+  }
+  await navigator.serviceWorker.register("./sw.js", { scope: "./" });
+  const reg = await navigator.serviceWorker.ready;
+  if (!navigator.serviceWorker.controller) {
+    await new Promise((resolve) => navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true }));
+  }
+  const here = new URL("./", location.href).href;
+  const files = performance.getEntriesByType("resource").map((e) => e.name)
+    .concat([location.href.split("#")[0], here])
+    .filter((u) => u.startsWith(here));
+  const done = await new Promise((resolve) => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = (e) => resolve(e.data);
+    reg.active.postMessage({ type: "cache", files: [...new Set(files)] }, [ch.port2]);
+  });
+  line.textContent = `Available offline: ${done.cached} files kept by this browser (${done.failed.length ? `${done.failed.length} could not be kept` : "everything this page loaded"}).`;
+  document.documentElement.dataset.offline = done.failed.length ? "partial" : "ready";
+}
