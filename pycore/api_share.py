@@ -18,7 +18,6 @@ import math
 import urllib.parse
 
 from . import api
-from .api_lab import CUSTOM_KEY, resolve_surface, surface_record
 from .checks import check_bounds, check_start, check_whole
 from .datasets import DATASETS
 from .optimizers import OPTIMIZERS
@@ -75,6 +74,8 @@ def _surface_fields(view):
     """surface (a key of the built-in or data surfaces, or the custom key), custom ({expr, bounds} or None) and
     data ({dataset, batch_size, seed} or None), each checked by the same code that resolves surfaces for runs
     (``api_lab.resolve_surface``: the expression goes through pycore.expr's whitelist parser, nothing else)."""
+    from .api_lab import CUSTOM_KEY, resolve_surface, surface_record  # LAB's surfaces (it imports api)
+
     surface = view.get("surface")
     known = list(SURFACES) + list(DATASETS) + [CUSTOM_KEY]
     if not isinstance(surface, str) or surface not in known:
