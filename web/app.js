@@ -7,6 +7,7 @@ import { LossChart } from "./losschart.js";
 import { buildLegend } from "./controls.js";
 import { renderInspector, placeInspector } from "./inspector.js";
 import { el, clear } from "./svg.js";
+import { initShare, registerOffline } from "./share.js";
 
 const $ = (id) => document.getElementById(id);
 const plot = $("plot");
@@ -18,11 +19,12 @@ const S = {
   surface: null, start: null, steps: 0, step: 0, enabled: new Set(),
   playing: false, speed: 60, runs: {}, errors: {}, grid: null, geo: null,
   settings: { values: {}, preset: new Set() }, presetMode: false,
+  options: { schedules: {}, noise: 0, seed: 0, max_grad_norm: null },  // shared run options (web/share.js)
   inspecting: null, inspectCache: new Map(), timing: null, ready: false,
   frames: { count: 0, total: 0, max: 0 },  // cost of playback frames (ms), for tools/bench_page.py
 };
 const grids = new Map();
-let legend, paths, loss, layers;
+let legend, paths, loss, layers, share;
 
 // ---- loading -------------------------------------------------------------------------------------------
 function progress(n, label) {
@@ -87,6 +89,7 @@ function draw() {
   }
   if (S.inspecting && !S.playing) showInspector();
   else if (S.playing) card.hidden = true;
+  share?.changed();
 }
 
 // ---- computing runs ------------------------------------------------------------------------------------
@@ -99,7 +102,7 @@ function settingsFor() {
 // Recomputes every optimizer's run (enabled or not, so toggles are instant) and redraws.
 function rerun({ step = S.step } = {}) {
   const t0 = performance.now();
-  const res = call("runs", { surface: S.surface, start: S.start, steps: S.steps, settings: settingsFor() });
+  const res = call("runs", { surface: S.surface, start: S.start, steps: S.steps, settings: settingsFor(), options: S.options });
   const t1 = performance.now();
   S.runs = res.runs;
   S.errors = res.errors;
@@ -423,10 +426,12 @@ async function main() {
   S.steps = cat.steps.default;
   Object.assign($("steps"), { value: S.steps, min: cat.steps.min, max: cat.steps.max });
   $("preset-rule").textContent = cat.preset_rule;
-  legend = buildLegend($("legend"), cat.optimizers, S.settings, { onToggle: (k) => toggle(k), onCommit: commit });
+  legend = buildLegend($("legend"), cat.optimizers, S.settings, { onToggle: (k) => toggle(k), onCommit: commit, onPanel: (...a) => share.schedules.panel(...a) });
   refreshSettingsView();
   wireControls();
   setSurface(cat.surfaces[0].key);
+  share = initShare({ S, call, PyError, rerun, pause, setSurface, refreshSettingsView, legend, plot });
+  share.restore();
   for (const id of ["surface", "steps", "start-x", "start-y", "play", "step-back", "step-forward", "step", "speed", "all-on", "all-off", "preset", "defaults"]) {
     $(id).disabled = false;
   }
@@ -437,6 +442,7 @@ async function main() {
   requestAnimationFrame(() => {
     document.documentElement.dataset.ready = "true";
     performance.mark("optviz:ready");
+    registerOffline();
   });
 }
 
@@ -451,10 +457,12 @@ window.optviz = {
     return {
       surface: S.surface, start: S.start, steps: S.steps, enabled: S.order.filter((k) => S.enabled.has(k)),
       step: S.step, playing: S.playing, runs, errors: S.errors, presetMode: S.presetMode,
+      hyperparams: S.settings.values, preset: S.order.filter((k) => S.settings.preset.has(k)), options: S.options,
     };
   },
   clickAt(x, y, options) { startAt(x, y, options); },
   setStep: goto,
+  flushShare: () => share.flush(),
   pause,
   timing: () => S.timing,
   frameCost: () => ({ ...S.frames }),

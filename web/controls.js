@@ -148,7 +148,7 @@ function buildPanel(panel, o, values, commit) {
 const CHEVRON = '<svg viewBox="0 0 16 16" aria-hidden="true"><path d="M4 6l4 4 4-4"/></svg>';
 
 // ul: the legend list. Returns an object the app drives (statuses, values, preset tags).
-export function buildLegend(ul, optimizers, settings, { onToggle, onCommit }) {
+export function buildLegend(ul, optimizers, settings, { onToggle, onCommit, onPanel }) {
   const rows = {};
   for (const o of optimizers) {
     const li = document.createElement("li");
@@ -189,7 +189,10 @@ export function buildLegend(ul, optimizers, settings, { onToggle, onCommit }) {
     gear.addEventListener("click", () => {
       const open = gear.getAttribute("aria-expanded") !== "true";
       gear.setAttribute("aria-expanded", String(open));
-      if (open && !row.controls) row.controls = buildPanel(panel, o, settings.values[o.key], (n, v) => onCommit(o.key, n, v));
+      if (open && !row.controls) {
+        row.controls = buildPanel(panel, o, settings.values[o.key], (n, v) => onCommit(o.key, n, v));
+        onPanel?.(o.key, panel, row);  // more sections for the panel (the lr schedule, web/schedule.js)
+      }
       panel.hidden = !open;
     });
     head.append(toggle, badge, gear);
