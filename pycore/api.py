@@ -129,11 +129,13 @@ def run_all(surface, start, steps, settings, options=None):
     check_whole("steps", steps, 1, MAX_STEPS)
     start = check_start(start)
     opts = run_options(options)
+    from .api_lab import runner  # ``surface`` may be a spec: a custom f(x, y) or a dataset (see pycore.api_lab)
+    run_one = runner(surface)
     trajs, errors = {}, {}
     for key, hyperparams in settings.items():
         hyperparams = {k: (tuple(v) if isinstance(v, list) else v) for k, v in hyperparams.items()}
         try:
-            trajs[key] = run(key, surface, start=start, steps=steps, schedule=opts["schedules"].get(key),
+            trajs[key] = run_one(key, start=start, steps=steps, schedule=opts["schedules"].get(key),
                              noise=opts["noise"], seed=opts["seed"], max_grad_norm=opts["max_grad_norm"],
                              **hyperparams)
         except ValueError as e:
