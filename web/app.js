@@ -8,6 +8,7 @@ import { buildLegend } from "./controls.js";
 import { renderInspector, placeInspector } from "./inspector.js";
 import { el, clear } from "./svg.js";
 import { initShare, registerOffline } from "./share.js";
+import { initLearn } from "./learn.js";
 
 const $ = (id) => document.getElementById(id);
 const plot = $("plot");
@@ -427,6 +428,7 @@ async function main() {
   Object.assign($("steps"), { value: S.steps, min: cat.steps.min, max: cat.steps.max });
   $("preset-rule").textContent = cat.preset_rule;
   legend = buildLegend($("legend"), cat.optimizers, S.settings, { onToggle: (k) => toggle(k), onCommit: commit, onPanel: (...a) => share.schedules.panel(...a) });
+  initLearn(cat.optimizers, { surface: () => S.surface });
   refreshSettingsView();
   wireControls();
   setSurface(cat.surfaces[0].key);

@@ -1,0 +1,78 @@
+// Markdown of the project's docs (docs/*.md, the files GitHub renders) to HTML for the page, offline:
+// marked for the markdown, KaTeX (the global `katex`) for GitHub's math: `$$ … $$` display and `$ … $` inline.
+// Relative links and images are resolved against the doc's own URL, so figures load from any sub-path.
+// Raw HTML in a doc is not trusted: comments are dropped, `<a id="…"></a>` anchors are kept, the rest is text.
+import { Marked } from "./vendor/marked/marked.esm.js";
+
+const esc = (s) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+// KaTeX never throws here: a formula it cannot parse is shown as its source with class katex-error (tests
+// assert there is none).
+const tex = (src, displayMode) => katex.renderToString(src.trim(), { displayMode, throwOnError: false, output: "htmlAndMathml" });
+
+const mathBlock = {
+  name: "mathBlock",
+  level: "block",
+  start: (src) => src.match(/^ {0,3}\$\$/m)?.index,
+  tokenizer(src) {
+    const m = /^ {0,3}\$\$([\s\S]+?)\$\$[ \t]*(?:\n+|$)/.exec(src);
+    if (m) return { type: "mathBlock", raw: m[0], text: m[1] };
+  },
+  renderer: (t) => `<div class="math-display">${tex(t.text, true)}</div>\n`,
+};
+
+// GitHub's inline rule: no space just inside the dollars, no digit right after the closing one.
+const mathInline = {
+  name: "mathInline",
+  level: "inline",
+  start: (src) => src.indexOf("$") < 0 ? undefined : src.indexOf("$"),
+  tokenizer(src) {
+    const d = /^\$\$([\s\S]+?)\$\$/.exec(src);
+    if (d) return { type: "mathInline", raw: d[0], text: d[1], display: true };
+    const m = /^\$(?![\s$])((?:\\[\s\S]|[^\\$])*?[^\\\s$])\$(?!\d)/.exec(src);
+    if (m) return { type: "mathInline", raw: m[0], text: m[1], display: false };
+  },
+  renderer: (t) => tex(t.text, t.display),
+};
+
+// GitHub-style heading slug: lower case, punctuation dropped, spaces to hyphens.
+export const slug = (text) => text.toLowerCase().trim().replace(/<[^>]+>/g, "").replace(/[^\w\- ]+/g, "").replace(/ /g, "-");
+
+/**
+ * Renders `text`, the markdown fetched from `url` (absolute), to an HTML string.
+ * Element ids get `idPrefix` (the page renders several docs that share anchor names); links into a doc
+ * keep their target in data-doc / data-anchor so the page can open them in place.
+ */
+export function renderMarkdown(text, url, idPrefix) {
+  const resolve = (href) => new URL(href, url);
+  const renderer = {
+    heading({ tokens, depth, text: raw }) {
+      return `<h${depth} id="${idPrefix}${slug(raw)}">${this.parser.parseInline(tokens)}</h${depth}>\n`;
+    },
+    // Inline HTML comes one tag at a time: `<a id="…">` and `</a>` separately.
+    html({ text: raw }) {
+      const anchor = /^\s*<a id="([\w-]+)">(<\/a>)?\s*$/.exec(raw);
+      if (anchor) return `<a id="${idPrefix}${anchor[1]}">${anchor[2] || ""}`;
+      if (/^\s*<\/a>\s*$/.test(raw)) return "</a>";
+      if (/^\s*<!--[\s\S]*?-->\s*$/.test(raw)) return "";
+      return esc(raw);
+    },
+    link({ href, title, tokens }) {
+      const body = this.parser.parseInline(tokens);
+      const t = title ? ` title="${esc(title)}"` : "";
+      const u = resolve(href);
+      if (u.origin !== location.origin) return `<a href="${esc(u.href)}"${t} target="_blank" rel="noopener noreferrer">${body}</a>`;
+      const anchor = u.hash.slice(1);
+      if (u.pathname.endsWith(".md")) {
+        return `<a href="${esc(u.href)}"${t} data-doc="${esc(u.origin + u.pathname)}" data-anchor="${esc(anchor)}">${body}</a>`;
+      }
+      return `<a href="${esc(u.href)}"${t} target="_blank" rel="noopener">${body}</a>`;
+    },
+    image({ href, title, text: alt }) {
+      const t = ` title="${esc(title || alt)}"`;
+      return `<img src="${esc(resolve(href).href)}" alt="${esc(alt)}"${t} loading="lazy" decoding="async">`;
+    },
+  };
+  const md = new Marked({ gfm: true, extensions: [mathBlock, mathInline], renderer });
+  return md.parse(text);
+}
