@@ -9,6 +9,7 @@ import { renderInspector, placeInspector } from "./inspector.js";
 import { el, clear } from "./svg.js";
 import { initShare, registerOffline } from "./share.js";
 import { initLearn } from "./learn.js";
+import { initLab, surfaceSpec, gridSpec } from "./lab.js";
 
 const $ = (id) => document.getElementById(id);
 const plot = $("plot");
@@ -25,7 +26,7 @@ const S = {
   frames: { count: 0, total: 0, max: 0 },  // cost of playback frames (ms), for tools/bench_page.py
 };
 const grids = new Map();
-let legend, paths, loss, layers, share;
+let legend, paths, loss, layers, share, lab;
 
 // ---- loading -------------------------------------------------------------------------------------------
 function progress(n, label) {
@@ -60,6 +61,7 @@ function layout() {
     runs: el("g", { "clip-path": "url(#plot-clip)" }, plot),
   };
   drawSurface(layers.surface, geo, S.grid, surf);
+  lab.drawn(layers.surface, geo);
   el("circle", { r: 7 }, layers.start);
   el("path", { d: "M-3.5,0H3.5M0,-3.5V3.5" }, layers.start);
   el("title", {}, layers.start).textContent = "Start point: drag to move it";
@@ -78,6 +80,7 @@ function draw() {
   const step = S.step;
   paths.draw(step, S.enabled);
   loss.draw(step);
+  lab.draw();
   const r = $("step");
   r.max = S.steps;
   r.value = step;
@@ -103,7 +106,7 @@ function settingsFor() {
 // Recomputes every optimizer's run (enabled or not, so toggles are instant) and redraws.
 function rerun({ step = S.step } = {}) {
   const t0 = performance.now();
-  const res = call("runs", { surface: S.surface, start: S.start, steps: S.steps, settings: settingsFor(), options: S.options });
+  const res = call("runs", { surface: surfaceSpec(S), start: S.start, steps: S.steps, settings: settingsFor(), options: S.options });
   const t1 = performance.now();
   S.runs = res.runs;
   S.errors = res.errors;
@@ -112,6 +115,7 @@ function rerun({ step = S.step } = {}) {
   for (const k of S.order) legend.setStatus(k, S.runs[k], S.errors[k]);
   paths.set(S.runs, S.meta, S.order, S.geo);
   loss.set(S.runs, S.meta, S.order, S.enabled, S.steps, fStar());
+  lab.ran();
   draw();
   const t2 = performance.now();
   S.timing = { python: t1 - t0, draw: t2 - t1, total: t2 - t0 };
@@ -121,8 +125,10 @@ function rerun({ step = S.step } = {}) {
 // ---- surface, steps, presets ---------------------------------------------------------------------------
 function setSurface(key) {
   S.surface = key;
-  if (!grids.has(key)) grids.set(key, call("grid", { surface: key }));
-  S.grid = grids.get(key);
+  lab.select(key);
+  const gridKey = JSON.stringify(gridSpec(S));
+  if (!grids.has(gridKey)) grids.set(gridKey, call("grid", { surface: gridSpec(S) }));
+  S.grid = grids.get(gridKey);
   const surf = S.surfaces[key];
   S.start = [...surf.starts[0]];
   $("surface").value = key;
@@ -138,11 +144,12 @@ function setSurface(key) {
 }
 
 function applyPreset() {
-  const p = call("preset", { surface: S.surface });
+  const p = call("preset", { surface: gridSpec(S) });
   for (const k of S.order) {
     if (!p[k]) { S.settings.preset.delete(k); continue; }  // every candidate diverged: keep the current lr
     S.settings.values[k] = { ...S.settings.values[k], lr: p[k].lr };
     S.settings.preset.add(k);
+    S.settings.tuned.delete(k);
   }
   S.presetMode = true;
   refreshSettingsView();
@@ -155,6 +162,7 @@ function defaultsOf(k) {
 function resetDefaults() {
   for (const k of S.order) S.settings.values[k] = defaultsOf(k);
   S.settings.preset.clear();
+  S.settings.tuned.clear();
   S.presetMode = false;
   refreshSettingsView();
 }
@@ -186,7 +194,7 @@ function commit(key, name, value) {
     throw e;
   }
   S.settings.values[key] = values;
-  if (name === "lr") S.settings.preset.delete(key);
+  if (name === "lr") { S.settings.preset.delete(key); S.settings.tuned.delete(key); }
   refreshSettingsView();
   rerun();
   return null;
@@ -429,14 +437,17 @@ async function main() {
   $("preset-rule").textContent = cat.preset_rule;
   legend = buildLegend($("legend"), cat.optimizers, S.settings, { onToggle: (k) => toggle(k), onCommit: commit, onPanel: (...a) => share.schedules.panel(...a) });
   initLearn(cat.optimizers, { surface: () => S.surface });
+  lab = initLab({ S, call, PyError, setSurface, rerun, pause, goto, refreshSettingsView, legend, fStar });
   refreshSettingsView();
   wireControls();
   setSurface(cat.surfaces[0].key);
-  share = initShare({ S, call, PyError, rerun, pause, setSurface, refreshSettingsView, legend, plot });
+  share = initShare({ S, call, PyError, rerun, pause, setSurface, refreshSettingsView, legend, plot,
+    setSurfaceSpec: (key, spec) => lab.setSurfaceSpec(key, spec) });
   share.restore();
   for (const id of ["surface", "steps", "start-x", "start-y", "play", "step-back", "step-forward", "step", "speed", "all-on", "all-off", "preset", "defaults"]) {
     $(id).disabled = false;
   }
+  lab.enable();
   S.ready = true;
   plot.classList.add("live");
   plot.setAttribute("aria-busy", "false");
@@ -459,6 +470,7 @@ window.optviz = {
     return {
       surface: S.surface, start: S.start, steps: S.steps, enabled: S.order.filter((k) => S.enabled.has(k)),
       step: S.step, playing: S.playing, runs, errors: S.errors, presetMode: S.presetMode,
+      custom: S.custom, data: S.data, lab: lab?.state(), tuned: S.order.filter((k) => S.settings.tuned?.has(k)),
       hyperparams: S.settings.values, preset: S.order.filter((k) => S.settings.preset.has(k)), options: S.options,
     };
   },

@@ -40,7 +40,7 @@ function ringPath(ring, px, py) {
   return d + "Z";
 }
 
-function axes(g, geo) {
+function axes(g, geo, names = ["x", "y"]) {
   const { x, y, margin: m, width, height, bounds } = geo;
   const [[x0, x1], [y0, y1]] = bounds;
   const ax = el("g", { class: "axis", "aria-hidden": "true" }, g);
@@ -53,8 +53,8 @@ function axes(g, geo) {
     el("line", { x1: m.left - 5, x2: m.left, y1: y(t), y2: y(t) }, ax);
     el("text", { x: m.left - 8, y: y(t) + 4, "text-anchor": "end" }, ax).textContent = fmt(t);
   }
-  el("text", { class: "axis-label", x: m.left + width / 2, y: bottom + 34, "text-anchor": "middle" }, ax).textContent = "x";
-  el("text", { class: "axis-label", x: 14, y: m.top + height / 2, "text-anchor": "middle" }, ax).textContent = "y";
+  el("text", { class: "axis-label", x: m.left + width / 2, y: bottom + 34, "text-anchor": "middle" }, ax).textContent = names[0];
+  el("text", { class: "axis-label", x: 14, y: m.top + height / 2, "text-anchor": "middle" }, ax).textContent = names[1];
 }
 
 function colourBar(g, geo, thresholds, log) {
@@ -111,7 +111,7 @@ export function drawSurface(g, geo, grid, surface) {
     el("path", { d, class: "iso", fill: colour((k + 1) / n) }, bands);  // the band's outline is the isoline
   });
   el("rect", { class: "frame", x: m.left, y: m.top, width, height }, g);
-  axes(g, geo);
+  axes(g, geo, surface.axes);
   colourBar(g, geo, grid.thresholds, grid.levels === "log");
   minima(g, geo, surface);
 }

@@ -209,7 +209,8 @@ export function buildLegend(ul, optimizers, settings, { onToggle, onCommit, onPa
       const v = settings.values[key];
       const preset = settings.preset.has(key);
       r.lr.replaceChildren(`lr ${fmt(v.lr)}`);
-      if (preset) { const t = document.createElement("span"); t.className = "tag"; t.textContent = "preset"; r.lr.append(" ", t); }
+      const tag = settings.tuned?.has(key) ? "tuned" : preset ? "preset" : null;
+      if (tag) { const t = document.createElement("span"); t.className = "tag"; t.textContent = tag; r.lr.append(" ", t); }
       // Every other value that differs from torch's default is on the row too, so no setting in effect hides.
       for (const p of r.o.hyperparams) {
         if (p.name === "lr" || JSON.stringify(v[p.name]) === JSON.stringify(p.default)) continue;

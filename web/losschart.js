@@ -4,8 +4,9 @@ import { el, clear, fmt, linear } from "./svg.js";
 const M = { left: 56, right: 14, top: 10, bottom: 30 };
 
 export class LossChart {
-  constructor(svg, note, onScrub) {
+  constructor(svg, note, onScrub, xLabel = "step") {
     this.svg = svg;
+    this.xLabel = xLabel;
     this.note = note;
     this.onScrub = onScrub;
     this.lines = new Map();
@@ -57,7 +58,7 @@ export class LossChart {
     for (const t of d3.ticks(0, steps, Math.max(2, Math.round(this.width / 90)))) {
       el("text", { x: x(t), y: this.height - M.bottom + 16, "text-anchor": "middle" }, grid).textContent = String(t);
     }
-    el("text", { x: this.width - M.right, y: this.height - 2, "text-anchor": "end" }, grid).textContent = "step";
+    el("text", { x: this.width - M.right, y: this.height - 2, "text-anchor": "end" }, grid).textContent = this.xLabel;
     for (const k of shown) {
       const pts = runs[k].losses.map((v, i) => `${x(i).toFixed(1)},${y(v - fStar).toFixed(1)}`);
       el("path", { class: "line", stroke: meta[k].color, d: "M" + pts.join("L"), "data-key": k }, svg);

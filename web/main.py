@@ -9,7 +9,7 @@ import json
 from js import CustomEvent, window
 from pyodide.ffi import create_proxy
 
-from pycore import api, api_share
+from pycore import api, api_lab, api_share
 
 _shown = {}
 
@@ -18,7 +18,7 @@ def _runs(surface, start, steps, settings, options=None):
     trajs, errors = api.run_all(surface, start, steps, settings, options)
     _shown.clear()
     _shown.update(trajs)
-    return {"runs": {k: api.run_summary(t) for k, t in trajs.items()}, "errors": errors}
+    return {"runs": {k: api_lab.run_summary(t) for k, t in trajs.items()}, "errors": errors}
 
 
 def _inspect(key, step):
@@ -39,11 +39,14 @@ def _export(kind, order, view):
 
 _CALLS = {
     "catalog": api.catalog,
-    "grid": api.surface_grid,
+    "grid": api_lab.grid,
     "runs": _runs,
     "inspect": _inspect,
-    "preset": api.preset,
+    "preset": api_lab.preset,
     "check": api.check_hyperparams,
+    "lab": api_lab.lab_catalog,
+    "surface": api_lab.surface_record,
+    "custom": api_lab.check_custom,
     "schedules": api_share.schedule_catalog,
     "schedule_curve": api_share.schedule_curve,
     "share_encode": api_share.encode_view,

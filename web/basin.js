@@ -1,0 +1,197 @@
+// Basin map: which minimum the chosen optimizer reaches from every start of a grid, computed by the PyScript
+// worker (web/lab_worker.py) chunk by chunk, coarse to fine, drawn under the contour lines of #plot.
+// A change of surface, optimizer, settings, steps or grid starts a new job (generation counter); the old one
+// is simply not asked for its next chunk, and a partial map that arrives late for it is dropped.
+import { PyWorker } from "./vendor/pyscript/core.js";
+import { el, fmt } from "./svg.js";
+
+const $ = (id) => document.getElementById(id);
+// Minima take these colours by index (the global minimum's share is the headline); no minimum and divergence
+// are grey and red.
+const PALETTE = ["#1b9e77", "#7570b3", "#e6ab02", "#66a61e", "#e7298a", "#a6761d", "#1f78b4", "#b2df8a",
+  "#fb9a99", "#cab2d6", "#fdbf6f", "#8dd3c7"];
+const NONE = "#b3bbc7";
+const DIVERGED = "#d62728";
+const OPACITY = 0.5;
+
+let workerPromise = null;
+const workerTiming = {};
+
+// The worker, started on first use (Pyodide boots in it once, from the same files as the page).
+export function labWorker() {
+  if (!workerPromise) {
+    const t0 = performance.now();
+    const version = new URL("./vendor/pyodide/pyodide.mjs", import.meta.url).href;
+    const config = new URL("../pyscript.toml", import.meta.url).href;
+    workerPromise = PyWorker(new URL("./lab_worker.py", import.meta.url).href, { config, version })
+      .then((w) => { workerTiming.boot = performance.now() - t0; return w; });
+  }
+  return workerPromise;
+}
+
+async function ask(fn, ...args) {
+  const w = await labWorker();
+  const reply = JSON.parse(await w.sync[fn](...args));
+  if ("error" in reply) throw new Error(reply.error);
+  return reply.ok;
+}
+
+function colourOf(v) {
+  return v === -2 ? DIVERGED : v === -1 ? NONE : PALETTE[v % PALETTE.length];
+}
+
+function rgb(hex) {
+  return [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+}
+
+// A PNG data URL of the (partial) map: row 0 of `outcomes` is ymin, drawn at the bottom. Until a cell is
+// computed it shows the cell of the finished coarser level it lies in.
+function image(map) {
+  const { nx, ny, outcomes, stride } = map;
+  const canvas = document.createElement("canvas");
+  canvas.width = nx;
+  canvas.height = ny;
+  const ctx = canvas.getContext("2d");
+  const img = ctx.createImageData(nx, ny);
+  for (let j = 0; j < ny; j++) {
+    for (let i = 0; i < nx; i++) {
+      let v = outcomes[j * nx + i];
+      if (v === null && stride) v = outcomes[(j - (j % stride)) * nx + (i - (i % stride))];
+      if (v === null) continue;
+      const [r, g, b] = rgb(colourOf(v));
+      const o = ((ny - 1 - j) * nx + i) * 4;
+      img.data[o] = r; img.data[o + 1] = g; img.data[o + 2] = b; img.data[o + 3] = 255;
+    }
+  }
+  ctx.putImageData(img, 0, 0);
+  return canvas.toDataURL();
+}
+
+// app: { S, sizes: {sizes, default}, spec() }.
+export function initBasin(app) {
+  const { S } = app;
+  const on = $("basin-on"), opt = $("basin-opt"), size = $("basin-size"), status = $("basin-status");
+  const err = $("basin-error"), legend = $("basin-legend");
+  for (const k of S.order) opt.append(new Option(S.meta[k].name, k));
+  opt.value = S.order.includes("adam") ? "adam" : S.order[0];
+  for (const n of app.sizes.sizes) size.append(new Option(`${n} × ${n} starts`, String(n)));
+  size.value = String(app.sizes.default);
+
+  let gen = 0, key = null, map = null, target = null, geo = null, t0 = 0, elapsed = null;
+
+  function request() {
+    const k = opt.value;
+    return {
+      surface: app.spec(), optimizer: k, hyperparams: S.settings.values[k], size: Number(size.value),
+      steps: S.steps,
+      options: { schedules: S.options?.schedules?.[k] ? { [k]: S.options.schedules[k] } : {},
+                 max_grad_norm: S.options?.max_grad_norm ?? null },
+    };
+  }
+
+  function paint() {
+    if (!target) return;
+    target.querySelector(".basin")?.remove();
+    if (!on.checked || !map || !geo) return;
+    const bands = target.querySelector(".bands");
+    const node = el("image", {
+      class: "basin", href: image(map), x: geo.margin.left, y: geo.margin.top, width: geo.width, height: geo.height,
+      preserveAspectRatio: "none", opacity: OPACITY, "clip-path": "url(#plot-clip)",
+    });
+    bands.after(node);
+  }
+
+  function row(colour, label, share, title) {
+    const li = document.createElement("li");
+    const sw = document.createElement("span");
+    sw.className = "basin-sw";
+    sw.style.background = colour;
+    const text = document.createElement("span");
+    text.textContent = label;
+    const pct = document.createElement("span");
+    pct.className = "num";
+    pct.textContent = `${(100 * share).toFixed(1)}%`;
+    if (title) li.title = title;
+    li.append(sw, text, pct);
+    legend.append(li);
+  }
+
+  function describe() {
+    legend.replaceChildren();
+    if (!map) return;
+    const name = S.meta[map.optimizer].name;
+    const total = map.nx * map.ny;
+    const complete = map.done === total;
+    const pct = (100 * map.global_share).toFixed(1);
+    status.replaceChildren();
+    const strong = document.createElement("strong");
+    strong.textContent = `${name} reaches the global minimum from ${pct}% of ${complete ? "" : "the "}` +
+      `${map.done.toLocaleString("en")} ${complete ? "starts" : `starts computed so far (of ${total.toLocaleString("en")})`}`;
+    status.append(strong, complete
+      ? ` · ${map.steps} steps · ${map.nx} × ${map.ny} grid${elapsed !== null ? ` · computed in ${(elapsed / 1000).toFixed(1)} s` : ""}`
+      : ` · refining${map.stride ? ` (every ${map.stride}${map.stride > 1 ? "th" : ""} cell done)` : ""}…`);
+    status.dataset.complete = String(complete);
+    const order = map.minima.map((m, i) => i).filter((i) => map.counts[i] > 0)
+      .sort((a, b) => map.counts[b] - map.counts[a]);
+    for (const i of order) {
+      const m = map.minima[i];
+      row(colourOf(i), `${m.is_global ? "global" : "local"} minimum (${fmt(m.x)}, ${fmt(m.y)})`, map.shares[i],
+        `f = ${fmt(m.value, 6)}`);
+    }
+    row(NONE, `no minimum within ${map.tol} after ${map.steps} steps`, map.none_share);
+    row(DIVERGED, "diverged", map.diverged_share);
+  }
+
+  async function compute() {
+    const mine = ++gen;
+    err.hidden = true;
+    map = null;
+    elapsed = null;
+    paint();
+    legend.replaceChildren();
+    if (!on.checked) { status.textContent = ""; status.dataset.complete = "false"; return; }
+    status.textContent = workerPromise ? "Computing…" : "Starting the worker (Python in a background thread)…";
+    status.dataset.complete = "false";
+    try {
+      await ask("basin_start", mine, JSON.stringify(request()));
+      if (mine !== gen) return;
+      t0 = performance.now();
+      for (;;) {
+        const part = await ask("basin_next", mine);
+        if (mine !== gen) return;  // settings changed: this job is stale, drop what it sent
+        if (part === null) break;
+        map = part;
+        if (part.done === part.nx * part.ny) elapsed = performance.now() - t0;
+        paint();
+        describe();
+      }
+    } catch (e) {
+      if (mine !== gen) return;
+      err.textContent = e.message;
+      err.hidden = false;
+      status.textContent = "";
+    }
+  }
+
+  on.addEventListener("change", () => { key = null; changed(); });
+  opt.addEventListener("change", changed);
+  size.addEventListener("change", changed);
+
+  // Called after every rerun: a new job only when what the map depends on changed (not the start).
+  function changed() {
+    const k = on.checked ? JSON.stringify(request()) : "off";
+    if (k === key) return;
+    key = k;
+    compute();
+  }
+
+  return {
+    changed,
+    attach(g, geometry) { target = g; geo = geometry; paint(); },
+    state: () => ({
+      on: on.checked, optimizer: opt.value, size: Number(size.value), generation: gen,
+      done: map?.done ?? 0, total: map ? map.nx * map.ny : 0, complete: !!map && map.done === map.nx * map.ny,
+      global_share: map?.global_share ?? null, elapsed_ms: elapsed, worker_boot_ms: workerTiming.boot ?? null,
+    }),
+  };
+}

@@ -1,0 +1,103 @@
+// "Your function": the f(x, y) field and its bounds. pycore.api_lab.check_custom parses the text with pycore.expr's
+// whitelist parser (nothing is evaluated as code); an error shows next to the field with a caret under its
+// column and changes nothing; a valid function becomes the surface "Custom" (minima found numerically).
+import { CUSTOM } from "./lab.js";
+
+const $ = (id) => document.getElementById(id);
+const IDS = ["custom-x0", "custom-x1", "custom-y0", "custom-y1"];
+const CARET_WINDOW = 36;   // characters shown either side of an error's column
+
+// The excerpt of `text` around `pos` and a caret under it (one line each, monospace).
+function caretLines(text, pos) {
+  const from = Math.max(0, pos - CARET_WINDOW);
+  const to = Math.min(text.length, pos + CARET_WINDOW);
+  const head = from > 0 ? "…" : "";
+  const line = head + text.slice(from, to) + (to < text.length ? "…" : "");
+  return `${line}\n${" ".repeat(head.length + pos - from)}^`;
+}
+
+// app: { S, call, defaults: {default: {custom, bounds}, max_length}, select(key) }.
+export function initCustom(app) {
+  const { S, call } = app;
+  const card = $("custom-card"), input = $("custom-expr"), caret = $("custom-caret"), err = $("custom-error");
+  const boundsErr = $("custom-bounds-error");
+  input.maxLength = app.defaults.max_length * 4;  // longer text still reaches pycore, which says what the limit is
+  $("custom-allowed").textContent = "Allowed: numbers, x, y, pi, e, + − * / ** (or ^), parentheses and " +
+    "sin cos tan asin acos atan sinh cosh tanh exp log log10 sqrt abs sign min max. " +
+    "The gradient is exact (symbolic); minima are found numerically (grid scan, then Newton's method).";
+  let timer = null;
+
+  const number = (id) => { const t = $(id).value.trim(); return t === "" || Number.isNaN(Number(t)) ? t : Number(t); };
+  const bounds = () => [[number(IDS[0]), number(IDS[1])], [number(IDS[2]), number(IDS[3])]];
+
+  function show(expr, b) {
+    input.value = expr;
+    IDS.forEach((id, i) => { $(id).value = String(b[i >> 1][i & 1]); });
+  }
+
+  function showGradient(v) {
+    $("custom-gradient").textContent = `∂f/∂x = ${v.gradient_text[0]};  ∂f/∂y = ${v.gradient_text[1]}`;
+  }
+
+  // Checks the field; on success the function becomes the surface. Returns true if it was accepted.
+  function check() {
+    clearTimeout(timer);
+    const expr = input.value, b = bounds();
+    const v = call("custom", { expr, bounds: b });
+    err.hidden = caret.hidden = boundsErr.hidden = true;
+    input.removeAttribute("aria-invalid");
+    if (!v.ok) {
+      if (v.field === "expr") {
+        err.textContent = `Column ${v.column}: ${v.message}`;
+        caret.textContent = caretLines(expr, v.pos);
+        caret.hidden = false;
+        err.hidden = false;
+        input.setAttribute("aria-invalid", "true");
+      } else {
+        boundsErr.textContent = v.message;
+        boundsErr.hidden = false;
+      }
+      card.dataset.verdict = "refused";
+      return false;
+    }
+    card.dataset.verdict = "ok";
+    if (S.custom && S.custom.expr === expr && JSON.stringify(S.custom.bounds) === JSON.stringify(b) && S.surface === CUSTOM) {
+      return true;
+    }
+    S.custom = { expr, bounds: b };
+    S.surfaces[CUSTOM] = v.surface;
+    showGradient(v);
+    app.select(CUSTOM);
+    return true;
+  }
+
+  input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(check, 300); });
+  input.addEventListener("keydown", (e) => { if (e.key === "Enter") check(); });
+  for (const id of IDS) $(id).addEventListener("change", check);
+
+  return {
+    check,
+    // The surface "Custom" was selected: make sure S.custom names a checked function (the default at first).
+    ensure() {
+      card.hidden = false;
+      if (S.custom) return;
+      const d = app.defaults.default;
+      const v = call("custom", { expr: d.custom, bounds: d.bounds });
+      S.custom = { expr: d.custom, bounds: d.bounds };
+      S.surfaces[CUSTOM] = v.surface;
+      show(d.custom, d.bounds);
+      showGradient(v);
+    },
+    // A checked view from elsewhere (URL hash) names the function.
+    use(expr, b) {
+      const v = call("custom", { expr, bounds: b });
+      if (!v.ok) throw new Error(`custom function refused: ${v.message}`);
+      S.custom = { expr, bounds: b };
+      S.surfaces[CUSTOM] = v.surface;
+      show(expr, b);
+      showGradient(v);
+    },
+    hide() { card.hidden = true; },
+    enable() { for (const id of ["custom-expr", ...IDS]) $(id).disabled = false; },
+  };
+}
