@@ -82,7 +82,8 @@ def test_a_doc_that_fails_to_load_says_so(learn):
     """First in this file: the page has not fetched lion.md yet (docs are cached once loaded)."""
     page, watch, _ = learn
     pattern = "**/docs/optimizers/lion.md"
-    page.route(pattern, lambda r: r.fulfill(status=404, body="not here"))
+    # On the context, so the request is caught also when the page's service worker makes it.
+    page.context.route(pattern, lambda r: r.fulfill(status=404, body="not here"))
     try:
         if panel_open(page):
             page.get_by_role("tab", name="Controls").click()
@@ -92,7 +93,7 @@ def test_a_doc_that_fails_to_load_says_so(learn):
         assert "docs/optimizers/lion.md" in error.inner_text() and "404" in error.inner_text()
         assert page.locator("#learn .doc").inner_text().strip() == ""
     finally:
-        page.unroute(pattern)
+        page.context.unroute(pattern)
     # The browser reports the 404 we caused on its console; that one message is expected, nothing else.
     expected = [e for e in watch.errors if "404" in e]
     assert len(expected) == 1, watch.errors
