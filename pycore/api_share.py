@@ -94,6 +94,12 @@ def _surface_fields(view):
             raise ValueError(f"data must be {{'dataset', 'batch_size', 'seed'}}, got {_short(data)}")
         rec = surface_record(data)["data"]
         data = {"dataset": rec["dataset"], "batch_size": rec["batch_size"], "seed": rec["seed"]}
+    if (custom is not None) != (surface == CUSTOM_KEY) or (data is not None) != (surface in DATASETS):
+        raise ValueError(f"surface {surface!r} needs {'custom' if surface == CUSTOM_KEY else 'data'} and nothing else"
+                         if surface in DATASETS or surface == CUSTOM_KEY else
+                         f"surface {surface!r} takes neither custom nor data")
+    if data is not None and data["dataset"] != surface:
+        raise ValueError(f"data names dataset {data['dataset']!r} but the surface is {surface!r}")
     return {"surface": surface, "custom": custom, "data": data}
 
 

@@ -96,6 +96,9 @@ def test_compact_form_leaves_out_defaults():
     ({"surface": "custom", "custom": {"expr": "x", "bounds": "js.document"}}, "bounds"),
     ({"surface": "linreg", "data": {"dataset": "linreg", "batch_size": 0}}, "batch_size"),
     ({"surface": "linreg", "data": {"dataset": "os.system"}}, "unknown dataset"),
+    ({"surface": "linreg", "data": {"dataset": "logreg"}}, "but the surface is 'linreg'"),
+    ({"surface": "custom"}, "needs custom"),
+    ({"custom": {"expr": "x", "bounds": [[-1, 1], [-1, 1]]}}, "takes neither"),
 ])
 def test_bad_fields_are_named(changes, message):
     with pytest.raises(ValueError, match=None) as e:

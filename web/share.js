@@ -17,7 +17,9 @@ export function initShare(app) {
 
   function view(options = S.options) {
     return {
-      v: 1, surface: S.surface, custom: S.custom ?? null, data: S.data ?? null, start: S.start, steps: S.steps,
+      v: 1, surface: S.surface, start: S.start, steps: S.steps,
+      // LAB's surfaces: S.custom is remembered while another surface is shown, so only the one in effect goes in.
+      custom: S.surface === "custom" ? S.custom ?? null : null, data: S.data?.dataset === S.surface ? S.data : null,
       step: S.step, enabled: S.order.filter((k) => S.enabled.has(k)), hyperparams: S.settings.values,
       preset: S.order.filter((k) => S.settings.preset.has(k)), preset_mode: S.presetMode,
       schedules: options.schedules, noise: options.noise, seed: options.seed, max_grad_norm: options.max_grad_norm,
@@ -59,6 +61,7 @@ export function initShare(app) {
       history.replaceState(history.state, "", `${location.pathname}${location.search}`);
       return false;
     }
+    notice.hidden = true;
     app.pause();
     S.presetMode = false;
     const spec = v.custom ? { custom: v.custom.expr, bounds: v.custom.bounds } : v.data ? { ...v.data } : null;
@@ -71,6 +74,7 @@ export function initShare(app) {
     $("steps").value = v.steps;
     for (const k of S.order) S.settings.values[k] = v.hyperparams[k];
     S.settings.preset.clear();
+    S.settings.tuned?.clear();  // a "tuned" tag is not carried by links: it could not be checked without re-tuning
     v.preset.forEach((k) => S.settings.preset.add(k));
     S.presetMode = v.preset_mode;
     S.enabled.clear();

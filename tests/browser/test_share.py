@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 
 import pycore
-from pycore import api
+from pycore import api, api_share
 
 from pagekit import ROOT, serve, shot, wait_ready
 
@@ -242,6 +242,19 @@ def test_hostile_hash_restores_defaults_with_a_notice(server, open_page):
         assert state(page) == st, text
     assert page.evaluate("window.pwned") is None
     assert page.evaluate("document.querySelector('[onerror]')") is None
+    # A good link opened later restores LAB's surfaces too: a custom f(x, y) and a data surface.
+    for changes in ({"surface": "custom", "custom": {"expr": "x**2 + 3*sin(y)", "bounds": [[-3.0, 3.0], [-2.0, 2.5]]}},
+                    {"surface": "linreg", "data": {"dataset": "linreg", "batch_size": 8, "seed": 5}}):
+        view = api_share.validate_view({"v": 1, "start": [0.5, -0.25], "steps": 40, "step": 12,
+                                        "enabled": ["adam", "lion"], **changes})
+        page.evaluate("(h) => { location.hash = h; }", api_share.encode_view(view))
+        page.wait_for_function("(s) => optviz.state().surface === s && optviz.state().step === 12", arg=view["surface"])
+        got = state(page)
+        assert got["custom"] == view["custom"] if view["custom"] else got["data"] == view["data"]
+        assert page.evaluate("optviz.flushShare() || location.hash") == api_share.encode_view(view)
+        assert (got["start"], got["steps"], got["enabled"]) == ([0.5, -0.25], 40, ["adam", "lion"])
+        assert set(got["runs"]) == {"adam", "lion"} and not got["errors"]
+        shot(page, f"share-link-{view['surface']}")
 
 
 def test_offline_reload_after_first_visit(browser, open_page):
