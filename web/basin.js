@@ -12,7 +12,7 @@ const PALETTE = ["#1b9e77", "#7570b3", "#e6ab02", "#66a61e", "#e7298a", "#a6761d
   "#fb9a99", "#cab2d6", "#fdbf6f", "#8dd3c7"];
 const NONE = "#b3bbc7";
 const DIVERGED = "#d62728";
-const OPACITY = 0.5;
+const OPACITY = 0.42;
 
 let workerPromise = null;
 const workerTiming = {};
@@ -129,13 +129,14 @@ export function initBasin(app) {
       `${map.done.toLocaleString("en")} ${complete ? "starts" : `starts computed so far (of ${total.toLocaleString("en")})`}`;
     status.append(strong, complete
       ? ` · ${map.steps} steps · ${map.nx} × ${map.ny} grid${elapsed !== null ? ` · computed in ${(elapsed / 1000).toFixed(1)} s` : ""}`
-      : ` · refining${map.stride ? ` (every ${map.stride}${map.stride > 1 ? "th" : ""} cell done)` : ""}…`);
+      : ` · refining${map.stride > 1 ? ` (preview at 1/${map.stride} of the resolution)` : ""}…`);
     status.dataset.complete = String(complete);
     const order = map.minima.map((m, i) => i).filter((i) => map.counts[i] > 0)
       .sort((a, b) => map.counts[b] - map.counts[a]);
     for (const i of order) {
       const m = map.minima[i];
-      row(colourOf(i), `${m.is_global ? "global" : "local"} minimum (${fmt(m.x)}, ${fmt(m.y)})`, map.shares[i],
+      const found = S.surfaces[S.surface]?.computed ? ", found numerically" : "";
+      row(colourOf(i), `${m.is_global ? "global" : "local"} minimum (${fmt(m.x)}, ${fmt(m.y)})${found}`, map.shares[i],
         `f = ${fmt(m.value, 6)}`);
     }
     row(NONE, `no minimum within ${map.tol} after ${map.steps} steps`, map.none_share);

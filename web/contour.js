@@ -88,7 +88,8 @@ function minima(g, geo, surface) {
       ? el("path", { ...attrs, class: "min-global", d: markerPath("star", 6) }, layer)
       : el("circle", { ...attrs, class: "min-local", r: 4.5 }, layer);
     el("title", {}, node).textContent =
-      `${mn.is_global ? "global" : "local"} minimum (${fmt(mn.x, 6)}, ${fmt(mn.y, 6)}), f = ${fmt(mn.value, 6)}`;
+      `${mn.is_global ? "global" : "local"} minimum (${fmt(mn.x, 6)}, ${fmt(mn.y, 6)}), f = ${fmt(mn.value, 6)}` +
+      (surface.computed ? " (found numerically)" : "");
   }
 }
 

@@ -49,7 +49,9 @@ export function initFair(app) {
         if (mine !== gen) return;  // the surface changed while tuning: these values are not for it
         if ("error" in reply) throw new Error(reply.error);
         const { method: m, result: r } = reply.ok;
-        method.textContent = `Method: ${m.text}`;
+        const data = S.surfaces[S.surface].data;
+        method.textContent = `Method: ${m.text}` + (data && data.batch_size < data.n
+          ? ` On this data surface the tuning runs use the full-data gradient, not the mini-batches.` : "");
         method.hidden = false;
         if (r.lr !== null) {
           S.settings.values[k] = { ...S.settings.values[k], lr: r.lr };
