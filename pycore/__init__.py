@@ -6,7 +6,8 @@
     ('max_steps', 501)
 
 Modules: rules (update rules), optimizers (registry), surfaces, trajectory (run), schedules, compare (race
-tables, basin maps), expr (your own function), datasets (training surfaces), tuning (fair lr tuning).
+tables and basin maps: ``pycore.compare.compare``, ``pycore.compare.basin_map``), expr (your own function),
+datasets (training surfaces), tuning (fair lr tuning).
 """
 from .hyperparams import HyperParam
 from .optimizers import OPTIMIZERS, OptimizerSpec, get_optimizer, PALETTE
@@ -14,8 +15,6 @@ from .rules import Rule
 from .surfaces import SURFACES, Surface, Minimum, get_surface
 from .schedules import SCHEDULES, get_schedule
 from .trajectory import Trajectory, run
-from .compare import compare, basin_map, basin_levels
 
 __all__ = ["HyperParam", "OPTIMIZERS", "OptimizerSpec", "get_optimizer", "PALETTE", "Rule", "SURFACES",
-           "Surface", "Minimum", "get_surface", "SCHEDULES", "get_schedule", "Trajectory", "run", "compare",
-           "basin_map", "basin_levels"]
+           "Surface", "Minimum", "get_surface", "SCHEDULES", "get_schedule", "Trajectory", "run"]
