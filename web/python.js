@@ -10,6 +10,17 @@ export function call(name, args = {}) {
   return reply.ok;
 }
 
+// call() for something the user typed: { ok: result } or { error: pycore's message } (a ValueError, for the
+// page to show next to the field); anything else still throws.
+export function attempt(name, args = {}) {
+  try {
+    return { ok: call(name, args) };
+  } catch (e) {
+    if (e instanceof PyError) return { error: e.message };
+    throw e;
+  }
+}
+
 // Resolves once web/main.py has registered window.optvizCall; reports stages to `progress(stage, label)`.
 export function startPython(progress) {
   const stages = [

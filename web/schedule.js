@@ -4,6 +4,7 @@
 // Every spec goes through pycore (`schedule_curve`) before it takes effect; a bad value shows pycore's message
 // next to the fields and changes nothing else.
 import { el, fmt } from "./svg.js";
+import { attempt } from "./python.js";
 
 const W = 300, H = 92, M = { left: 44, right: 8, top: 8, bottom: 20 };
 
@@ -37,8 +38,8 @@ function drawCurve(svg, lrs, step) {
   };
 }
 
-// app: { S, call, PyError, rerun, legend }. Returns { panel(key, node, row), refresh(key), refreshAll(), step(k) }.
-export function initSchedules({ S, call, PyError, rerun, legend }) {
+// app: { S, call, rerun, legend }. Returns { panel(key, node, row), refresh(key), refreshAll(), step(k) }.
+export function initSchedules({ S, call, rerun, legend }) {
   const records = call("schedules");
   const byKey = Object.fromEntries(records.map((r) => [r.key, r]));
   const examples = {};  // the normalised example spec of each schedule, to label untouched values as a preset
@@ -54,13 +55,8 @@ export function initSchedules({ S, call, PyError, rerun, legend }) {
 
   // Checks `spec` against the current lr and step count; on success it takes effect and everything re-runs.
   function apply(key, spec) {
-    let res;
-    try {
-      res = call("schedule_curve", { spec, base_lr: S.settings.values[key].lr, steps: S.steps });
-    } catch (e) {
-      if (e instanceof PyError) return e.message;
-      throw e;
-    }
+    const { ok: res, error } = attempt("schedule_curve", { spec, base_lr: S.settings.values[key].lr, steps: S.steps });
+    if (error) return error;
     if (res.spec) S.options.schedules[key] = res.spec; else delete S.options.schedules[key];
     rerun();
     return null;
@@ -187,13 +183,8 @@ export function initSchedules({ S, call, PyError, rerun, legend }) {
       u.tag.append(Object.assign(document.createElement("span"), { className: "tag", textContent: "preset" }),
         " example values for this schedule (not torch defaults); edit them above.");
     }
-    let res = null;
-    try {
-      res = call("schedule_curve", { spec, base_lr: S.settings.values[key].lr, steps: S.steps });
-    } catch (e) {
-      if (!(e instanceof PyError)) throw e;
-      show(u, e.message);
-    }
+    const { ok: res, error } = attempt("schedule_curve", { spec, base_lr: S.settings.values[key].lr, steps: S.steps });
+    if (error) show(u, error);
     u.svg.hidden = !res;
     u.torch.textContent = res ? `≡ ${res.torch}` : "";
     if (res) {

@@ -6,13 +6,14 @@
 import { initSchedules } from "./schedule.js";
 import { initExport } from "./export.js";
 import { fmt } from "./svg.js";
+import { attempt } from "./python.js";
 
 const $ = (id) => document.getElementById(id);
 const DEBOUNCE_MS = 250;
 
 // app: { S, call, PyError, rerun, pause, setSurface, setSurfaceSpec?, refreshSettingsView, legend, plot }
 export function initShare(app) {
-  const { S, call, PyError } = app;
+  const { S } = app;
   const schedules = initSchedules(app);
 
   function view(options = S.options) {
@@ -28,7 +29,7 @@ export function initShare(app) {
 
   // ---- notices and status lines ----
   const notice = $("share-notice");
-  const say = (node) => (text) => { node.textContent = text; node.hidden = !text; };
+  const say = (node) => (text) => { node.textContent = text || ""; node.hidden = !text; };
   const status = say($("share-status"));
   $("share-notice-close").addEventListener("click", () => { notice.hidden = true; });
   function warn(text) {
@@ -42,21 +43,17 @@ export function initShare(app) {
   function writeHash() {
     timer = 0;
     if (!S.ready || S.playing) return;
-    let hash;
-    try { hash = call("share_encode", { view: view() }); } catch (e) { if (e instanceof PyError) return; throw e; }
-    if (hash !== written) {
+    const { ok: hash } = attempt("share_encode", { view: view() });
+    if (hash && hash !== written) {
       written = hash;
       history.replaceState(history.state, "", `${location.pathname}${location.search}${hash}`);
     }
   }
 
-  function restore(text) {
-    let v;
-    try {
-      v = call("share_decode", { text });
-    } catch (e) {
-      if (!(e instanceof PyError)) throw e;
-      warn(`This link's view could not be used, so the defaults are shown: ${e.message}`);
+  function restore(text, first) {
+    const { ok: v, error } = attempt("share_decode", { text });
+    if (error) {
+      warn(`This link's view could not be used, so ${first ? "the defaults are shown" : "the view did not change"}: ${error}`);
       written = "";
       history.replaceState(history.state, "", `${location.pathname}${location.search}`);
       return false;
@@ -97,16 +94,9 @@ export function initShare(app) {
   // Checks the options through pycore (validate_view) and, if they pass, applies them; else shows why.
   function setOptions(changes, errId) {
     const options = { ...S.options, ...changes };
-    const err = $(errId);
-    try {
-      call("share_encode", { view: view(options) });
-    } catch (e) {
-      if (!(e instanceof PyError)) throw e;
-      err.textContent = e.message;
-      err.hidden = false;
-      return;
-    }
-    err.hidden = true;
+    const { error } = attempt("share_encode", { view: view(options) });
+    say($(errId))(error);
+    if (error) return;
     S.options = options;
     showOptions();
     app.rerun();
@@ -163,13 +153,13 @@ export function initShare(app) {
     $(id).disabled = false;
   }
   showOptions();
-  window.addEventListener("hashchange", () => { if (location.hash !== written && location.hash) restore(location.hash); });
+  window.addEventListener("hashchange", () => { if (location.hash !== written && location.hash) restore(location.hash, false); });
 
   return {
     schedules,
     view,
     // Restores the view in the page's hash, if any; true when one was applied.
-    restore: () => (location.hash && location.hash !== "#" ? restore(location.hash) : false),
+    restore: () => (location.hash && location.hash !== "#" ? restore(location.hash, true) : false),
     // Called after every redraw: moves the schedule cursors now, writes the hash once things settle.
     changed() {
       schedules.step(S.step);

@@ -18,6 +18,7 @@ import pycore
 from pycore import api, api_share
 
 from pagekit import ROOT, serve, shot, wait_ready
+from test_page import open_panel
 
 pytestmark = pytest.mark.browser
 
@@ -50,13 +51,6 @@ def assert_runs_match_cpython(st):
         assert len(r["points"]) == len(ref.points), key
         for got, want in zip(r["points"], ref.points):
             assert all(math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in zip(got, want)), key
-
-
-def open_panel(page, name):
-    gear = page.get_by_role("button", name=f"{name} hyperparameters", exact=True)
-    if gear.get_attribute("aria-expanded") != "true":
-        gear.click()
-    return page.get_by_role("group", name=f"{name} hyperparameters", exact=True)
 
 
 def set_field(page, selector, value):
