@@ -130,6 +130,13 @@ def test_every_optimizer_is_explained_with_rendered_math_and_figures(learn):
         if key in ("sgd", "adam", "lion"):
             page.evaluate("window.scrollTo(0, 0); document.querySelector('#learn .doc').scrollTop = 0")
             shot(page, f"10-explain-{key}")
+        if key == "adam":
+            page.evaluate("""() => {
+                const d = document.querySelector('#learn .doc');
+                d.scrollTop = [...d.querySelectorAll('h2')].find(h => h.textContent.startsWith('On a convex')).offsetTop;
+                window.scrollTo(0, 0);
+            }""")
+            shot(page, "10-explain-adam-figures")
 
 
 def test_explain_is_keyboard_accessible_and_closes(learn):
