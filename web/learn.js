@@ -45,11 +45,15 @@ function show(article, { url, text }, path, idPrefix) {
     if (!a.parentNode.textContent.trim()) a.parentNode.replaceWith(a);  // an anchor alone: no empty paragraph
   }
   for (const t of article.querySelectorAll("table")) {
-    const box = node("div", { className: "table-wrap", tabIndex: 0 });
-    box.setAttribute("role", "region");
-    box.setAttribute("aria-label", "Table (scrolls sideways)");
+    const box = node("div", { className: "table-wrap" });
     t.replaceWith(box);
     box.append(t);
+  }
+  // Wide tables and formulas scroll sideways; keyboard users reach them with Tab.
+  for (const box of article.querySelectorAll(".table-wrap, .math-display")) {
+    box.tabIndex = 0;
+    box.setAttribute("role", "region");
+    box.setAttribute("aria-label", box.matches(".table-wrap") ? "Table (scrolls sideways)" : "Formula (scrolls sideways)");
   }
   article.append(node("p", { className: "doc-source" }, "Rendered from ",
     node("a", { href: url, target: "_blank", rel: "noopener" }, node("code", {}, path)),
@@ -114,7 +118,8 @@ function tocLink(label, id) {
 }
 
 function buildToc() {
-  compareToc.replaceChildren(...[...compareDoc.querySelectorAll("h2")].map((h) => tocLink(h.textContent, h.id)));
+  const short = (h) => h.textContent.replace(/\s*\(.*\)$/, "");  // "Time per step (this machine; …)"
+  compareToc.replaceChildren(...[...compareDoc.querySelectorAll("h2")].map((h) => tocLink(short(h), h.id)));
   const here = node("a", { className: "here", hidden: true });
   compareToc.append(here);
 }

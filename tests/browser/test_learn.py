@@ -12,7 +12,7 @@ import pytest
 
 import pycore
 
-from pagekit import ROOT, serve, shot
+from pagekit import ARTIFACTS, ROOT, serve, shot
 
 pytestmark = pytest.mark.browser
 
@@ -31,6 +31,13 @@ def learn(open_page):
             page, watch = open_page(base, width=1400, height=900)
             yield page, watch, base
             page.close()
+
+
+def shot_viewport(page, name):
+    """What a modal dialog looks like: the window as the user sees it (a full-page shot would not show it)."""
+    page.evaluate("window.scrollTo(0, 0)")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
 
 
 def panel_open(page):
@@ -225,10 +232,10 @@ def test_comparison_table_is_shown_with_its_method(learn):
     surface = page.evaluate("optviz.state().surface")
     here = dialog.locator(".toc a.here")
     assert here.is_visible() and pycore.SURFACES[surface].name in here.inner_text()
-    shot(page, "11-compare")
+    shot_viewport(page, "11-compare")
     here.click()
     page.wait_for_timeout(100)
-    shot(page, "12-compare-surface")
+    shot_viewport(page, "12-compare-surface")
     dialog.get_by_role("button", name="Close comparison").click()
     assert not dialog.is_visible()
     # Escape closes it too and leaves playback alone.
