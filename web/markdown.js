@@ -61,6 +61,7 @@ export function renderMarkdown(text, url, idPrefix) {
       const body = this.parser.parseInline(tokens);
       const t = title ? ` title="${esc(title)}"` : "";
       const u = resolve(href);
+      if (!/^https?:$/.test(u.protocol)) return body;  // no javascript:, data: or other schemes
       if (u.origin !== location.origin) return `<a href="${esc(u.href)}"${t} target="_blank" rel="noopener noreferrer">${body}</a>`;
       const anchor = u.hash.slice(1);
       if (u.pathname.endsWith(".md")) {
@@ -69,8 +70,10 @@ export function renderMarkdown(text, url, idPrefix) {
       return `<a href="${esc(u.href)}"${t} target="_blank" rel="noopener">${body}</a>`;
     },
     image({ href, title, text: alt }) {
+      const u = resolve(href);
+      if (u.origin !== location.origin) return esc(alt);  // figures are the project's own; nothing else loads
       const t = ` title="${esc(title || alt)}"`;
-      return `<img src="${esc(resolve(href).href)}" alt="${esc(alt)}"${t} loading="lazy" decoding="async">`;
+      return `<img src="${esc(u.href)}" alt="${esc(alt)}"${t} loading="lazy" decoding="async">`;
     },
   };
   const md = new Marked({ gfm: true, extensions: [mathBlock, mathInline], renderer });
