@@ -77,7 +77,7 @@ export function initBasin(app) {
   for (const n of app.sizes.sizes) size.append(new Option(`${n} × ${n} starts`, String(n)));
   size.value = String(app.sizes.default);
 
-  let gen = 0, key = null, map = null, target = null, geo = null, t0 = 0, elapsed = null;
+  let gen = 0, key = null, map = null, target = null, geo = null, t0 = 0, elapsed = null, first = null;
 
   function request() {
     const k = opt.value;
@@ -145,6 +145,8 @@ export function initBasin(app) {
 
   async function compute() {
     const mine = ++gen;
+    const asked = performance.now();
+    first = null;
     err.hidden = true;
     map = null;
     elapsed = null;
@@ -162,6 +164,7 @@ export function initBasin(app) {
         if (mine !== gen) return;  // settings changed: this job is stale, drop what it sent
         if (part === null) break;
         map = part;
+        first ??= performance.now() - asked;
         if (part.done === part.nx * part.ny) elapsed = performance.now() - t0;
         paint();
         describe();
@@ -191,7 +194,7 @@ export function initBasin(app) {
     attach(g, geometry) { target = g; geo = geometry; paint(); },
     state: () => ({
       on: on.checked, optimizer: opt.value, size: Number(size.value), generation: gen,
-      done: map?.done ?? 0, total: map ? map.nx * map.ny : 0, complete: !!map && map.done === map.nx * map.ny,
+      map_optimizer: map?.optimizer ?? null, first_chunk_ms: first, done: map?.done ?? 0, total: map ? map.nx * map.ny : 0, complete: !!map && map.done === map.nx * map.ny,
       global_share: map?.global_share ?? null, elapsed_ms: elapsed, worker_boot_ms: workerTiming.boot ?? null,
     }),
   };

@@ -21,7 +21,6 @@ export function initCustom(app) {
   const { S, call } = app;
   const card = $("custom-card"), input = $("custom-expr"), caret = $("custom-caret"), err = $("custom-error");
   const boundsErr = $("custom-bounds-error");
-  input.maxLength = app.defaults.max_length * 4;  // longer text still reaches pycore, which says what the limit is
   $("custom-allowed").textContent = "Allowed: numbers, x, y, pi, e, + − * / ** (or ^), parentheses and " +
     "sin cos tan asin acos atan sinh cosh tanh exp log log10 sqrt abs sign min max. " +
     "The gradient is exact (symbolic); minima are found numerically (grid scan, then Newton's method).";
@@ -37,6 +36,9 @@ export function initCustom(app) {
 
   function showGradient(v) {
     $("custom-gradient").textContent = `∂f/∂x = ${v.gradient_text[0]};  ∂f/∂y = ${v.gradient_text[1]}`;
+    const n = v.surface.minima.length;
+    $("custom-minima").textContent = n ? `Minima found numerically in the view: ${n}.`
+      : "No strict minimum found in the view (grid scan, then Newton's method); runs still work, with no minimum to reach.";
   }
 
   // Checks the field; on success the function becomes the surface. Returns true if it was accepted.

@@ -1,0 +1,231 @@
+"""The lab in Chromium, offline: basin map from the worker (the page answers clicks meanwhile), your own
+function (hostile text refused, nothing runs), training surfaces with mini-batches, fair lr tuning.
+
+One page load for this file. What the page shows is compared with pycore on CPython for the same settings.
+"""
+import math
+
+import pytest
+
+import pycore
+from pycore import api_lab
+from pycore.compare import basin_map
+from pycore.datasets import run_minibatch
+
+from pagekit import shot
+
+pytestmark = pytest.mark.browser
+WORKER_MS = 120_000   # the worker boots its own Pyodide; the machine is shared
+
+
+@pytest.fixture(scope="module")
+def page(server, open_page):
+    p, _ = open_page(server + "index.html")
+    return p
+
+
+def state(page):
+    return page.evaluate("optviz.state()")
+
+
+def surface(page, key):
+    if state(page)["surface"] != key:
+        page.select_option("#surface", key)
+    page.get_by_role("button", name="Torch defaults").click()
+    page.get_by_role("button", name="All", exact=True).click()
+    page.evaluate("optviz.pause()")
+
+
+def close(a, b):
+    return all(math.isclose(u, v, rel_tol=1e-9, abs_tol=1e-12) for u, v in zip(a, b))
+
+
+def assert_runs_match(runs, reference):
+    for key, r in runs.items():
+        ref = reference(key, {k: tuple(v) if isinstance(v, list) else v for k, v in r["hyperparams"].items()})
+        assert r["status"] == ref.status, key
+        assert len(r["points"]) == len(ref.points), key
+        for got, want in zip(r["points"], ref.points):
+            assert close(got, want), (key, got, want)
+
+
+def click(page, x, y):
+    """A real mouse click on the data point (x, y) of the plot."""
+    page.evaluate("window.scrollTo(0, 0)")
+    page.mouse.click(*page.evaluate("([x, y]) => optviz.toScreen(x, y)", [x, y]))
+
+
+def basin_off(page):
+    if page.is_checked("#basin-on"):
+        page.uncheck("#basin-on")
+
+
+# ---- basin map ---------------------------------------------------------------------------------------------
+def test_basin_map_from_the_worker_while_the_page_answers_clicks(page):
+    surface(page, "himmelblau")
+    page.select_option("#basin-opt", "adam")
+    panel = page.get_by_role("group", name="Adam hyperparameters", exact=True)
+    page.get_by_role("button", name="Adam hyperparameters", exact=True).click()
+    box = panel.get_by_label("lr value", exact=True)
+    box.fill("0.05")
+    box.press("Enter")
+    page.select_option("#basin-size", "50")
+    page.check("#basin-on")
+    page.wait_for_function("optviz.state().lab.basin.done > 0", timeout=WORKER_MS)
+    # The map is still being refined: the page answers a real click at once and draws the runs.
+    assert not state(page)["lab"]["basin"]["complete"]
+    click(page, -2, 1)
+    st = state(page)
+    assert not st["lab"]["basin"]["complete"], "the map finished before the click was handled"
+    assert math.hypot(st["start"][0] + 2, st["start"][1] - 1) < 0.05
+    assert st["runs"]["adam"]["points"][0] == st["start"]
+    page.wait_for_function("optviz.state().lab.basin.complete", timeout=WORKER_MS)
+    b = state(page)["lab"]["basin"]
+    ref = basin_map("himmelblau", "adam", 50, 50, 300, {"lr": 0.05})
+    assert b["global_share"] == ref["global_share"] and b["map_optimizer"] == "adam"
+    status = page.locator("#basin-status").inner_text()
+    assert f"{100 * ref['global_share']:.1f}% of 2,500 starts" in status
+    # Drawn between the filled bands and the isolines' frame, axes, minima and paths; legend lists the shares.
+    assert page.evaluate("document.querySelector('#plot .bands').nextElementSibling.classList.contains('basin')")
+    rows = page.locator("#basin-legend li").all_inner_texts()
+    assert any(r.startswith("diverged") for r in rows) and any("no minimum within" in r for r in rows)
+    assert sum(float(r.split()[-1].rstrip("%")) for r in rows) == pytest.approx(100, abs=0.2)
+    shot(page, "lab-basin")
+
+
+def test_basin_map_restarts_when_settings_change(page):
+    surface(page, "six_hump_camel")
+    page.select_option("#basin-size", "25")
+    page.select_option("#basin-opt", "adam")
+    page.check("#basin-on")
+    page.wait_for_function("optviz.state().lab.basin.done > 0", timeout=WORKER_MS)
+    before = state(page)["lab"]["basin"]["generation"]
+    page.select_option("#basin-opt", "rmsprop")       # mid-computation: the Adam job is dropped
+    page.wait_for_function("optviz.state().lab.basin.complete", timeout=WORKER_MS)
+    b = state(page)["lab"]["basin"]
+    assert b["generation"] > before and b["map_optimizer"] == "rmsprop"
+    ref = basin_map("six_hump_camel", "rmsprop", 25, 25, 300, {})
+    assert b["global_share"] == ref["global_share"]
+    page.fill("#steps", "120")                          # the step budget is part of the map
+    page.press("#steps", "Enter")
+    page.wait_for_function("optviz.state().lab.basin.complete", timeout=WORKER_MS)
+    assert state(page)["lab"]["basin"]["global_share"] == basin_map("six_hump_camel", "rmsprop", 25, 25, 120, {})["global_share"]
+    page.fill("#steps", "300")
+    page.press("#steps", "Enter")
+    basin_off(page)
+    assert page.locator("#plot .basin").count() == 0
+
+
+# ---- your own function -------------------------------------------------------------------------------------
+def test_custom_function_becomes_the_surface(page):
+    surface(page, "custom")
+    assert page.locator("#custom-card").is_visible()
+    page.fill("#custom-expr", "(x - 1)**2 + 3*sin(y) + 0.3*cos(3*x)")
+    page.wait_for_function("optviz.state().custom && optviz.state().custom.expr.endsWith('cos(3*x)')")
+    st = state(page)
+    assert st["surface"] == "custom" and st["custom"]["bounds"] == [[-3, 3], [-3, 3]]
+    surf = api_lab.resolve_surface({"custom": st["custom"]["expr"], "bounds": st["custom"]["bounds"]})
+    assert_runs_match(st["runs"], lambda k, hp: pycore.run(k, surf, tuple(st["start"]), st["steps"], **hp))
+    titles = page.eval_on_selector_all("#plot .minima title", "ns => ns.map((n) => n.textContent)")
+    assert titles and all("found numerically" in t for t in titles)
+    assert page.locator("#custom-gradient").inner_text().startswith("∂f/∂x = ")
+    assert page.locator("#custom-minima").inner_text() == f"Minima found numerically in the view: {len(surf.minima)}."
+    for id_, v in (("#custom-x0", "-4"), ("#custom-y1", "2")):
+        page.fill(id_, v)
+        page.press(id_, "Enter")
+    page.wait_for_function("optviz.state().custom.bounds[0][0] === -4 && optviz.state().custom.bounds[1][1] === 2")
+    assert page.evaluate("optviz.geometry().bounds") == [[-4, 3], [-3, 2]]
+    shot(page, "lab-custom")
+
+
+@pytest.mark.parametrize("text, column", [
+    ("__import__('os')", 1), ("().__class__", 2), ("js.document", 1), ("9**9**9", 2), ("exp(10**400)", 7),
+    ("x" * 10_000, 501), ("x + (y", 7),
+])
+def test_hostile_or_broken_functions_are_refused_and_nothing_runs(page, text, column):
+    if state(page)["surface"] != "custom":
+        surface(page, "custom")
+    before, timing = state(page), page.evaluate("JSON.stringify(optviz.timing())")
+    page.fill("#custom-expr", text)
+    page.press("#custom-expr", "Enter")
+    err = page.locator("#custom-error")
+    assert err.is_visible() and err.inner_text().startswith(f"Column {column}: ")
+    caret = page.locator("#custom-caret").inner_text().split("\n")
+    assert caret[1].endswith("^") and len(caret[1]) - 1 <= len(caret[0])
+    assert page.get_attribute("#custom-expr", "aria-invalid") == "true"
+    assert state(page) == before, "a refused function changed the view"
+    assert page.evaluate("JSON.stringify(optviz.timing())") == timing, "a refused function ran the optimizers"
+    if text.startswith("x + ("):
+        shot(page, "lab-custom-error")
+
+
+def test_bad_bounds_are_refused(page):
+    surface(page, "custom")
+    page.fill("#custom-expr", "x**2 + y**2")
+    page.press("#custom-expr", "Enter")
+    before = state(page)
+    page.fill("#custom-x1", "-10")
+    page.press("#custom-x1", "Enter")
+    assert "xmin < xmax" in page.locator("#custom-bounds-error").inner_text()
+    assert state(page) == before
+
+
+# ---- training surfaces -------------------------------------------------------------------------------------
+def test_data_surface_with_mini_batches_and_loss_per_epoch(page):
+    surface(page, "linreg")
+    assert page.locator("#data-card").is_visible() and page.locator("#epoch-card").is_visible()
+    assert "Data: Linear regression" in page.locator("#surface option:checked").inner_text()
+    assert page.eval_on_selector_all("#plot .axis-label", "ns => ns.map((n) => n.textContent)") == ["w", "b"]
+    st = state(page)
+    assert st["data"] == {"dataset": "linreg", "batch_size": 64, "seed": 0}
+    assert "Full batch" in page.locator("#data-note").inner_text()
+    page.fill("#batch-size", "8")
+    page.press("#batch-size", "Enter")
+    page.fill("#data-seed", "3")
+    page.press("#data-seed", "Enter")
+    st = state(page)
+    assert st["data"] == {"dataset": "linreg", "batch_size": 8, "seed": 3}
+    assert_runs_match(st["runs"], lambda k, hp: run_minibatch(k, "linreg", tuple(st["start"]), steps=st["steps"],
+                                                              batch_size=8, seed=3, **hp))
+    assert "8 steps per epoch" in page.locator("#data-note").inner_text()
+    assert page.locator("#epoch-chart path.line").count() == len(st["enabled"])
+    before = state(page)
+    for bad in ("0", "65", "2.5"):
+        page.fill("#batch-size", bad)
+        page.press("#batch-size", "Enter")
+        assert "batch_size must be a whole number in [1, 64]" in page.locator("#data-error").inner_text()
+        assert state(page) == before
+    page.fill("#batch-size", "8")
+    page.press("#batch-size", "Enter")
+    shot(page, "lab-data")
+
+
+# ---- fair comparison ---------------------------------------------------------------------------------------
+def test_fair_tuning_applies_tuned_learning_rates(page):
+    surface(page, "himmelblau")
+    page.get_by_role("button", name="None", exact=True).click()
+    for name in ("SGD", "Adam", "Lion"):
+        page.get_by_role("button", name=name, exact=True).click()
+    page.click("#fair-tune")
+    click(page, 1, -1)      # the page stays live while the worker tunes
+    assert state(page)["runs"]["adam"]["points"][0][0] == pytest.approx(1, abs=0.05)
+    page.wait_for_function("optviz.state().lab.fair.timing", timeout=WORKER_MS)
+    st = state(page)
+    assert st["tuned"] == ["sgd", "adam", "lion"]
+    for key in st["tuned"]:
+        want = api_lab.tune_one("himmelblau", key, steps=st["steps"])["result"]["lr"]
+        assert st["hyperparams"][key]["lr"] == want
+        assert st["runs"][key]["hyperparams"]["lr"] == want
+        row = page.locator(f"#legend li[data-key={key}] .lr")
+        assert "tuned" in row.inner_text().lower()
+    method = page.locator("#fair-method").inner_text()
+    assert "9 learning rates from 0.0001 to 1" in method and "no gradient clipping" in method
+    assert page.locator("#fair-table tbody tr").count() == 3
+    shot(page, "lab-fair")
+    panel = page.get_by_role("group", name="Adam hyperparameters", exact=True)
+    if not panel.is_visible():
+        page.get_by_role("button", name="Adam hyperparameters", exact=True).click()
+    box = panel.get_by_label("lr value", exact=True)
+    box.fill("0.01")
+    box.press("Enter")
+    assert state(page)["tuned"] == ["sgd", "lion"]
