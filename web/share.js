@@ -172,10 +172,14 @@ export function initShare(app) {
 
 // Registers sw.js (scope: the page's folder) and, once it controls the page, hands it every same-origin file
 // this page has loaded so a reload works with no server. Sets data-offline="ready" when they are cached.
-export async function registerOffline() {
+export function registerOffline() {
   const line = $("offline-status");
+  keepOffline(line).catch((e) => { line.textContent = `This browser did not keep the page for offline use (${e.message}).`; });
+}
+
+async function keepOffline(line) {
   if (!("serviceWorker" in navigator) || !window.isSecureContext) {
-    line.textContent = "Offline use needs a secure context (https or this machine's own address).";
+    line.textContent = "Not kept for offline use: this browser offers no service worker here (they need https or this machine's own address).";
     return;
   }
   await navigator.serviceWorker.register("./sw.js", { scope: "./" });

@@ -58,14 +58,16 @@ WATCHES = []
 
 @pytest.fixture(scope="session")
 def open_page(browser):
-    """open_page(url, width=1400, height=900, wait=True) -> (page, watch); with ``wait`` the page is ready
-    (data-ready="true"), without it the call returns as soon as the document is parsed."""
+    """open_page(url, width=1400, height=900, wait=True, service_workers="block") -> (page, watch); with ``wait``
+    the page is ready (data-ready="true"), without it the call returns as soon as the document is parsed. The
+    page's service worker (sw.js) is blocked unless a test asks for it (test_share.py's offline test), so no
+    test depends on, or is slowed by, what it caches."""
     contexts = []
 
-    def opener(url, width=1400, height=900, wait=True):
+    def opener(url, width=1400, height=900, wait=True, service_workers="block"):
         watch = Watch()
         WATCHES.append(watch)
-        ctx = browser.new_context(viewport={"width": width, "height": height})
+        ctx = browser.new_context(viewport={"width": width, "height": height}, service_workers=service_workers)
         contexts.append(ctx)
 
         def route(r):

@@ -254,7 +254,7 @@ def test_hostile_hash_restores_defaults_with_a_notice(server, open_page):
 def test_offline_reload_after_first_visit(browser, open_page):
     """First visit until the service worker controls the page and has cached it; stop the server; reload."""
     with serve(ROOT) as url:
-        page, _ = open_page(url + "index.html")
+        page, _ = open_page(url + "index.html", service_workers="allow")
         page.wait_for_function("document.documentElement.dataset.offline === 'ready'", timeout=120_000)
         assert page.evaluate("navigator.serviceWorker.controller !== null")
         assert "Available offline" in page.locator("#offline-status").inner_text()
