@@ -76,9 +76,16 @@ def f_star(surface):
     return min(m.value for m in glob) if glob else None
 
 
+# KaTeX macros that matplotlib's mathtext lacks, and their mathtext equivalents.
+_MATHTEXT = {r"\tfrac": r"\frac", r"\dfrac": r"\frac"}
+
+
 def formula(surface):
     """The surface formula as matplotlib mathtext, or as plain text when mathtext cannot parse it."""
-    text = f"${surface.latex}$"
+    latex = surface.latex
+    for katex, mathtext in _MATHTEXT.items():
+        latex = latex.replace(katex, mathtext)
+    text = f"${latex}$"
     try:
         MathTextParser("path").parse(text)
     except ValueError:

@@ -87,3 +87,10 @@ def test_walkthroughs_reproduce_their_pages_at_reduced_size(tmp_path):
     assert "## Method" in (tmp_path / "docs" / "comparison.md").read_text()
     with pytest.raises(ValueError, match="unknown page"):
         walkthrough.figure_jobs("nope")
+
+
+def test_every_surface_formula_renders_as_mathtext_not_raw_latex():
+    import pycore
+    from desktop.figures import formula
+    raw = [k for k, s in pycore.SURFACES.items() if not formula(s).startswith("$")]
+    assert raw == []
