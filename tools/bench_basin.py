@@ -1,9 +1,14 @@
 """Basin-map benchmark: 100 x 100 starts x 300 steps for one optimizer (target: < 10 s in Pyodide).
 
 Runs in the current interpreter, then (from CPython, when node_modules and the wheels are there) again in
-Pyodide via tests/pyodide/run_pytest.mjs --script. Prints wall and CPU seconds per case; asserts nothing.
+Pyodide via tests/pyodide/run_pytest.mjs --script, then in the page itself (headless Chromium, the PyScript
+worker of web/lab_worker.py): the time to the complete map, the worker's boot, and what cancelling costs —
+the latency from a settings change to the new job's first partial map (the page stops asking for the old
+job's chunks) against the boot time that terminating and restarting the worker would cost instead.
+Prints wall and CPU seconds per case; asserts nothing.
 """
 import json
+import os
 import pathlib
 import platform
 import subprocess
@@ -31,6 +36,53 @@ def main():
     pyodide_ready = (ROOT / "node_modules" / "pyodide").exists() and (ROOT / ".make" / "wheels").exists()
     if sys.platform != "emscripten" and pyodide_ready:
         subprocess.run(["node", "tests/pyodide/run_pytest.mjs", "--script", "tools/bench_basin.py"], cwd=ROOT)
+    if sys.platform != "emscripten":
+        browser()
+
+
+def browser(surface="himmelblau", optimizer="adam", lr="0.1"):
+    """The page's basin map in headless Chromium, 100 x 100 starts x 300 steps, offline."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        print("browser: playwright is not installed; skipped")
+        return
+    sys.path.insert(0, str(ROOT / "tests" / "browser"))
+    from pagekit import CHROMIUM, CHROMIUM_ARGS, LOOPBACK, serve, wait_ready
+    with serve(ROOT) as base, sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        ctx = b.new_context(viewport={"width": 1400, "height": 900})
+        ctx.route("**/*", lambda r: r.continue_() if r.request.url.split("/")[2].split(":")[0] in LOOPBACK
+                  else r.abort())
+        page = ctx.new_page()
+        page.goto(base + "index.html")
+        wait_ready(page)
+        page.select_option("#surface", surface)
+        page.get_by_role("button", name="Adam hyperparameters", exact=True).click()
+        box = page.get_by_role("group", name="Adam hyperparameters", exact=True).get_by_label("lr value", exact=True)
+        box.fill(lr)
+        box.press("Enter")
+        page.select_option("#basin-opt", optimizer)
+        page.select_option("#basin-size", "100")
+        page.check("#basin-on")
+        page.wait_for_function("optviz.state().lab.basin.complete", timeout=600_000)
+        first = page.evaluate("optviz.state().lab.basin")
+        print(json.dumps({"runtime": "chromium page worker", "case": f"{surface}/{optimizer} {{'lr': {lr}}}",
+                          "grid": "100x100x300", "wall_s": round(first["elapsed_ms"] / 1000, 2),
+                          "worker_boot_s": round(first["worker_boot_ms"] / 1000, 2),
+                          "global_share": round(first["global_share"], 3),
+                          "load_avg_1min": round(os.getloadavg()[0], 1)}), flush=True)
+        latencies = []
+        for other in ("rmsprop", optimizer, "rmsprop"):  # a change while the map is being refined
+            page.select_option("#basin-opt", other)
+            page.wait_for_function("optviz.state().lab.basin.done > 2000", timeout=600_000)
+            page.select_option("#basin-opt", optimizer if other != optimizer else "rmsprop")
+            page.wait_for_function("optviz.state().lab.basin.first_chunk_ms !== null", timeout=600_000)
+            latencies.append(page.evaluate("optviz.state().lab.basin.first_chunk_ms"))
+        print(f"cancel by generation (stop asking for chunks): new job's first map after "
+              f"{', '.join(f'{t:.0f}' for t in latencies)} ms; terminate + restart would cost the worker's boot, "
+              f"{first['worker_boot_ms']:.0f} ms, before any chunk", flush=True)
+        b.close()
 
 
 if __name__ == "__main__":
