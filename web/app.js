@@ -455,7 +455,7 @@ async function main() {
   requestAnimationFrame(() => {
     document.documentElement.dataset.ready = "true";
     performance.mark("optviz:ready");
-    registerOffline();
+    registerOffline(S.order);
   });
 }
 

@@ -7,6 +7,7 @@ import { initSchedules } from "./schedule.js";
 import { initExport } from "./export.js";
 import { fmt } from "./svg.js";
 import { attempt } from "./python.js";
+import { DOCS } from "./learn.js";
 
 const $ = (id) => document.getElementById(id);
 const DEBOUNCE_MS = 250;
@@ -170,14 +171,21 @@ export function initShare(app) {
   };
 }
 
-// Registers sw.js (scope: the page's folder) and, once it controls the page, hands it every same-origin file
-// this page has loaded so a reload works with no server. Sets data-offline="ready" when they are cached.
-export function registerOffline() {
-  const line = $("offline-status");
-  keepOffline(line).catch((e) => { line.textContent = `This browser did not keep the page for offline use (${e.message}).`; });
+// Files the page loads only on demand: each optimizer's explanation, the surfaces and comparison docs (learn.js)
+// and the lab's worker script (basin.js). A name that does not exist makes the caching report a failure.
+function onDemand(keys) {
+  return [...keys.map(DOCS.optimizer), DOCS.surfaces, DOCS.comparison, "web/lab_worker.py"];
 }
 
-async function keepOffline(line) {
+// Registers sw.js (scope: the page's folder) and, once it controls the page, hands it every same-origin file
+// this page has loaded, and those it loads on demand, so a reload works with no server. Sets
+// data-offline="ready" when they are all cached ("partial" if some could not be).
+export function registerOffline(keys) {
+  const line = $("offline-status");
+  keepOffline(line, keys).catch((e) => { line.textContent = `This browser did not keep the page for offline use (${e.message}).`; });
+}
+
+async function keepOffline(line, keys) {
   if (!("serviceWorker" in navigator) || !window.isSecureContext) {
     line.textContent = "Not kept for offline use: this browser offers no service worker here (they need https or this machine's own address).";
     return;
@@ -189,7 +197,7 @@ async function keepOffline(line) {
   }
   const here = new URL("./", location.href).href;
   const files = performance.getEntriesByType("resource").map((e) => e.name)
-    .concat([location.href.split("#")[0], here])
+    .concat([location.href.split("#")[0], here], onDemand(keys).map((p) => new URL(p, here).href))
     .filter((u) => u.startsWith(here));
   const done = await new Promise((resolve) => {
     const ch = new MessageChannel();

@@ -266,6 +266,10 @@ def test_offline_reload_after_first_visit(browser, open_page):
     # The server is gone: every file must now come from the service worker's cache.
     page.reload(wait_until="domcontentloaded")
     wait_ready(page)
+    # Files loaded only on demand were cached too: an explanation, the comparison, the lab's worker script.
+    for path in ("docs/optimizers/adam.md", "docs/comparison.md", "web/lab_worker.py"):
+        text = page.evaluate("(p) => fetch(p).then((r) => r.ok ? r.text() : `HTTP ${r.status}`)", path)
+        assert text == (ROOT / path).read_text(), path
     page.evaluate("optviz.clickAt(0.5, 0.5, { play: false })")
     st = state(page)
     assert st["start"] == [0.5, 0.5] and st["runs"]
