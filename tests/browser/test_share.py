@@ -153,6 +153,21 @@ def test_link_restores_the_same_state(shared, open_page, server):
     assert other.evaluate("location.hash") == link
 
 
+def test_hash_follows_the_view_and_copy_link(shared):
+    page, link = shared
+    page.locator('#legend button.toggle[data-key="lion"]').click()  # the hash is rewritten shortly after
+    page.wait_for_function("(h) => location.hash !== h", arg=link)
+    assert api_share.decode_view(page.evaluate("location.hash"))["enabled"] == ["sgd", "momentum", "adam"]
+    page.locator('#legend button.toggle[data-key="lion"]').click()
+    page.wait_for_function("(h) => location.hash === h", arg=link)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.click("#copy-link")
+    expect_status = page.locator("#share-status")
+    expect_status.wait_for()
+    assert "Link copied" in expect_status.inner_text()
+    assert page.evaluate("navigator.clipboard.readText()") == page.evaluate("location.href")
+
+
 def test_exports(shared, tmp_path):
     page, _ = shared
     st = state(page)
