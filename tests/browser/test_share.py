@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import math
+import re
 
 import pytest
 from PIL import Image
@@ -273,9 +274,9 @@ def test_offline_reload_after_first_visit(browser, open_page):
         page.wait_for_function("document.documentElement.dataset.offline === 'ready'", timeout=120_000)
         assert page.evaluate("navigator.serviceWorker.controller !== null")
         assert "Available offline" in page.locator("#offline-status").inner_text()
-        names = page.evaluate("caches.keys()")
-        assert names == ["optviz-v1"]
-        cached = page.evaluate("caches.open('optviz-v1').then((c) => c.keys()).then((ks) => ks.map((r) => r.url))")
+        cache = "optviz-v" + re.search(r"const VERSION = (\d+);", (ROOT / "sw.js").read_text()).group(1)
+        assert page.evaluate("caches.keys()") == [cache]
+        cached = page.evaluate("(n) => caches.open(n).then((c) => c.keys()).then((ks) => ks.map((r) => r.url))", cache)
         for part in ("index.html", "web/app.js", "pycore/api.py", "pyodide.asm.wasm", "python_stdlib.zip"):
             assert any(u.endswith(part) for u in cached), part
     # The server is gone: every file must now come from the service worker's cache.
