@@ -51,7 +51,8 @@ def browser(surface="himmelblau", optimizer="adam", lr="0.1"):
     from pagekit import CHROMIUM, CHROMIUM_ARGS, LOOPBACK, serve, wait_ready
     with serve(ROOT) as base, sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        ctx = b.new_context(viewport={"width": 1400, "height": 900})
+        # The service worker is blocked: a fresh context would spend its first seconds caching the runtime.
+        ctx = b.new_context(viewport={"width": 1400, "height": 900}, service_workers="block")
         ctx.route("**/*", lambda r: r.continue_() if r.request.url.split("/")[2].split(":")[0] in LOOPBACK
                   else r.abort())
         page = ctx.new_page()
