@@ -96,11 +96,10 @@ export function initShare(app) {
   function setOptions(changes, errId) {
     const options = { ...S.options, ...changes };
     const { error } = attempt("share_encode", { view: view(options) });
-    say($(errId))(error);
-    if (error) return;
-    S.options = options;
-    showOptions();
-    app.rerun();
+    for (const id of ["noise-error", "clip-error"]) if (!error || id === errId) say($(id))(error);
+    if (!error) S.options = options;
+    showOptions();  // on an error this puts the checkboxes back to what is in effect
+    if (!error) app.rerun();
   }
 
   function showOptions() {
