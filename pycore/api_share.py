@@ -26,7 +26,8 @@ from .surfaces import SURFACES
 
 VERSION = 1
 PREFIX = "#view="
-MAX_HASH = 8000           # characters; a longer hash is refused before it is decoded
+MAX_HASH = 12000          # characters; a longer hash is refused before it is decoded (the longest view the
+                          # page can make, every field at its longest, takes about 6000)
 MAX_NOISE = 1e3           # σ of the gradient noise the page offers (the runs themselves accept any finite σ)
 MAX_SEED = 2 ** 32 - 1
 VIEW_KEYS = ("v", "surface", "custom", "data", "start", "steps", "step", "enabled", "hyperparams", "preset",
@@ -183,7 +184,10 @@ def _compact(view):
 def encode_view(view):
     """``#view=`` + the percent-encoded compact JSON of a valid view."""
     text = json.dumps(_compact(validate_view(view)), allow_nan=False, separators=(",", ":"))
-    return PREFIX + urllib.parse.quote(text, safe=",:[]{}")
+    link = PREFIX + urllib.parse.quote(text, safe=",:[]{}")
+    if len(link) > MAX_HASH:
+        raise ValueError(f"this view needs {len(link)} characters, more than a link may hold ({MAX_HASH})")
+    return link
 
 
 def decode_view(text):

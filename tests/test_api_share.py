@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import pycore
+import pycore.expr
 from pycore import api, api_share
 from pycore.api_share import decode_view, encode_view, validate_view
 from pycore.optimizers import OPTIMIZERS
@@ -115,7 +116,8 @@ def test_missing_fields_are_named():
 
 
 @pytest.mark.parametrize("text, message", [
-    ("#view=" + "A" * 10_000, "at most"),
+    ("#view=" + "A" * 20_000, "at most"),
+    ("#view=" + "A" * 10_000, "not valid JSON"),
     ("#view={not json", "not valid JSON"),
     ("#view=%ZZ%FF%FE", "not valid JSON"),
     ("#view=" + "[" * 3000 + "]" * 3000, ""),
@@ -221,3 +223,27 @@ def test_json_export_is_each_runs_record_and_the_view():
     assert out["runs"]["adam"]["points"] == [list(p) for p in ref.points]
     assert out["runs"]["adam"]["max_grad_norm"] == 2.0 and out["runs"]["adam"]["noise"] == 0.3
     assert all(math.isfinite(v) for v in out["runs"]["adam"]["losses"])
+
+
+def test_a_long_view_still_fits_in_a_link():
+    """Every optimizer with changed, long-digit settings and a cyclic schedule, a long custom f: still a link."""
+    long = 0.123456789012345
+    hps = {}
+    for key in OPTIMIZERS:
+        values = {n: ([long, 0.98765432109876] if isinstance(v, list) else long if isinstance(v, float) else v)
+                  for n, v in api.check_hyperparams(key, {}).items()}
+        try:
+            hps[key] = api.check_hyperparams(key, values)
+        except ValueError:
+            hps[key] = {"lr": long}
+    cyclic = {"name": "cyclic", "base_lr": long / 100, "max_lr": long / 10, "step_size_up": 1000,
+              "step_size_down": 999, "mode": "exp_range", "gamma": 0.999999999}
+    expr = " + ".join(["sin(x)*cos(y) + (x**2 - y)**2/(1 + x**2)"] * 9)
+    assert 300 < len(expr) <= pycore.expr.MAX_LENGTH
+    v = validate_view(view(surface="custom", custom={"expr": expr, "bounds": [[-3.123456789, 3.1], [-2.1, 2.123456789]]},
+                           steps=api.MAX_STEPS, step=api.MAX_STEPS - 1, enabled=list(OPTIMIZERS), hyperparams=hps,
+                           schedules={k: cyclic for k in OPTIMIZERS}, noise=long, seed=api_share.MAX_SEED,
+                           max_grad_norm=long))
+    text = encode_view(v)
+    assert len(text) < api_share.MAX_HASH * 0.75
+    assert decode_view(text) == v

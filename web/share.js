@@ -44,7 +44,8 @@ export function initShare(app) {
   function writeHash() {
     timer = 0;
     if (!S.ready || S.playing) return;
-    const { ok: hash } = attempt("share_encode", { view: view() });
+    const { ok: hash, error } = attempt("share_encode", { view: view() });
+    if (error) status(`The address bar does not hold this view: ${error}`);
     if (hash && hash !== written) {
       written = hash;
       history.replaceState(history.state, "", `${location.pathname}${location.search}${hash}`);
