@@ -13,6 +13,7 @@ const PALETTE = ["#1b9e77", "#7570b3", "#e6ab02", "#66a61e", "#e7298a", "#a6761d
 const NONE = "#b3bbc7";
 const DIVERGED = "#d62728";
 const OPACITY = 0.42;
+const SUMMARY_SIZE = 25;   // starts per axis for the every-optimizer summary
 
 let workerPromise = null;
 const workerTiming = {};
@@ -79,10 +80,9 @@ export function initBasin(app) {
 
   let gen = 0, key = null, map = null, target = null, geo = null, t0 = 0, elapsed = null, first = null;
 
-  function request() {
-    const k = opt.value;
+  function request(k = opt.value, n = Number(size.value)) {
     return {
-      surface: app.spec(), optimizer: k, hyperparams: S.settings.values[k], size: Number(size.value),
+      surface: app.spec(), optimizer: k, hyperparams: S.settings.values[k], size: n,
       steps: S.steps,
       options: { schedules: S.options?.schedules?.[k] ? { [k]: S.options.schedules[k] } : {},
                  max_grad_norm: S.options?.max_grad_norm ?? null },
@@ -156,11 +156,11 @@ export function initBasin(app) {
     status.textContent = workerPromise ? "Computing…" : "Starting the worker (Python in a background thread)…";
     status.dataset.complete = "false";
     try {
-      await ask("basin_start", mine, JSON.stringify(request()));
+      await ask("basin_start", "map", mine, JSON.stringify(request()));
       if (mine !== gen) return;
       t0 = performance.now();
       for (;;) {
-        const part = await ask("basin_next", mine);
+        const part = await ask("basin_next", "map", mine);
         if (mine !== gen) return;  // settings changed: this job is stale, drop what it sent
         if (part === null) break;
         map = part;
@@ -177,12 +177,88 @@ export function initBasin(app) {
     }
   }
 
+  // ---- the same share for every enabled optimizer, each with its own settings (a coarser grid) ----
+  const allButton = $("basin-all"), allNote = $("basin-all-note"), allTable = $("basin-all-table");
+  let allGen = 0, allKey = null, allKeys = [], allDone = false;
+  const summaryKey = (keys) => JSON.stringify(keys.map((k) => request(k, SUMMARY_SIZE)));
+  const pct = (v) => `${(100 * v).toFixed(1)}%`;
+
+  function summaryRow(k, part) {
+    let tr = allTable.tBodies[0].querySelector(`tr[data-key="${k}"]`);
+    if (!tr) {
+      tr = document.createElement("tr");
+      tr.dataset.key = k;
+      const th = document.createElement("th");
+      th.scope = "row";
+      th.style.color = S.meta[k].color;
+      th.textContent = S.meta[k].name;
+      const lr = document.createElement("td");
+      lr.textContent = `lr ${fmt(S.settings.values[k].lr)}${S.settings.tuned?.has(k) ? " (tuned)" : S.settings.preset.has(k) ? " (preset)" : ""}`;
+      tr.append(th, lr, ...[0, 1, 2].map(() => document.createElement("td")));
+      allTable.tBodies[0].append(tr);
+    }
+    const done = part.done === part.nx * part.ny;
+    const cells = tr.querySelectorAll("td");
+    cells[1].textContent = pct(part.global_share) + (done ? "" : " …");
+    cells[2].textContent = pct(part.none_share);
+    cells[3].textContent = pct(part.diverged_share);
+    tr.dataset.global = done ? String(part.global_share) : "";
+  }
+
+  async function summary() {
+    const mine = ++allGen;
+    const keys = S.order.filter((k) => S.enabled.has(k));
+    allKeys = keys;
+    allKey = summaryKey(keys);
+    allDone = false;
+    allButton.disabled = true;
+    allTable.tBodies[0].replaceChildren();
+    allTable.hidden = !keys.length;
+    allNote.textContent = keys.length
+      ? `${SUMMARY_SIZE} × ${SUMMARY_SIZE} starts each, ${S.steps} steps, every optimizer with its current settings…`
+      : "Enable at least one optimizer.";
+    try {
+      for (const k of keys) {
+        await ask("basin_start", "all", mine, JSON.stringify(request(k, SUMMARY_SIZE)));
+        for (;;) {
+          if (mine !== allGen) return;
+          const part = await ask("basin_next", "all", mine);
+          if (mine !== allGen) return;
+          if (part === null) break;
+          summaryRow(k, part);
+        }
+      }
+      allDone = true;
+      allNote.textContent = `${SUMMARY_SIZE} × ${SUMMARY_SIZE} starts each, ${S.steps} steps, every optimizer ` +
+        `with its current settings: the share of starts from which it reaches a global minimum.`;
+    } catch (e) {
+      if (mine !== allGen) return;
+      allNote.textContent = `Failed: ${e.message}`;
+    } finally {
+      if (mine === allGen) allButton.disabled = false;
+    }
+  }
+  allButton.addEventListener("click", summary);
+
+  // Settings changed since the summary was asked for: it no longer describes what is on screen.
+  function summaryChanged() {
+    if (allKey === null || summaryKey(allKeys) === allKey) return;
+    allGen++;
+    allKey = null;
+    allDone = false;
+    allTable.hidden = true;
+    allTable.tBodies[0].replaceChildren();
+    allNote.textContent = "The settings changed: compute the shares again.";
+    allButton.disabled = false;
+  }
+
   on.addEventListener("change", () => { key = null; changed(); });
   opt.addEventListener("change", changed);
   size.addEventListener("change", changed);
 
   // Called after every rerun: a new job only when what the map depends on changed (not the start).
   function changed() {
+    summaryChanged();
     const k = on.checked ? JSON.stringify(request()) : "off";
     if (k === key) return;
     key = k;
@@ -195,7 +271,8 @@ export function initBasin(app) {
     state: () => ({
       on: on.checked, optimizer: opt.value, size: Number(size.value), generation: gen,
       map_optimizer: map?.optimizer ?? null, first_chunk_ms: first, done: map?.done ?? 0, total: map ? map.nx * map.ny : 0, complete: !!map && map.done === map.nx * map.ny,
-      global_share: map?.global_share ?? null, elapsed_ms: elapsed, worker_boot_ms: workerTiming.boot ?? null,
+      global_share: map?.global_share ?? null,
+      summary: { done: allDone, shares: Object.fromEntries([...allTable.tBodies[0].rows].map((r) => [r.dataset.key, r.dataset.global === "" ? null : Number(r.dataset.global)])) }, elapsed_ms: elapsed, worker_boot_ms: workerTiming.boot ?? null,
     }),
   };
 }

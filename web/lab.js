@@ -132,7 +132,7 @@ export function initLab(app) {
     ran() { epochs.update(app.fStar()); basin.changed(); },
     draw() { epochs.draw(); },
     enable() {
-      for (const id of ["basin-on", "basin-opt", "basin-size", "fair-tune", "batch-size", "data-seed"]) $(id).disabled = false;
+      for (const id of ["basin-on", "basin-opt", "basin-size", "basin-all", "fair-tune", "batch-size", "data-seed"]) $(id).disabled = false;
       custom.enable();
     },
     state: () => ({ basin: basin.state(), fair: fair.state() }),

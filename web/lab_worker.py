@@ -3,9 +3,10 @@
 Same pyscript.toml as the page, so the same pycore files. The page calls the functions exposed on ``xworker.sync``
 (JSON strings both ways, like web/main.py); each call is short, so a new request never waits long:
 
-* ``basin_start(gen, args_json)`` checks the request and keeps its generator of partial maps as job ``gen``;
-  ``basin_next(gen)`` computes the next chunk of job ``gen`` only (``{"ok": null}`` once the job is done or
-  replaced). Cancelling is the page not asking again: a stale job costs at most the chunk in progress.
+* ``basin_start(slot, gen, args_json)`` checks the request and keeps its generator of partial maps as job
+  ``gen`` of ``slot`` (one job per slot); ``basin_next(slot, gen)`` computes the next chunk of that job only
+  (``{"ok": null}`` once it is done or replaced). Cancelling is the page not asking again: a stale job costs
+  at most the chunk in progress.
 * ``tune(args_json)``: one optimizer's lr tuning (``pycore.api_lab.tune_one``).
 """
 import json
@@ -14,7 +15,7 @@ from polyscript import xworker
 
 from pycore import api_lab
 
-_job = {"gen": None, "parts": None}
+_jobs = {}   # slot ("map": the map on the plot, "all": the every-optimizer summary) -> (gen, partial maps)
 
 
 def _reply(fn):
@@ -24,22 +25,23 @@ def _reply(fn):
         return json.dumps({"error": str(e)})
 
 
-def basin_start(gen, args_json):
-    _job.update(gen=None, parts=None)
+def basin_start(slot, gen, args_json):
+    _jobs.pop(slot, None)
 
     def start():
-        _job.update(gen=gen, parts=api_lab.basin(**json.loads(args_json)))
+        _jobs[slot] = (gen, api_lab.basin(**json.loads(args_json)))
         return gen
     return _reply(start)
 
 
-def basin_next(gen):
+def basin_next(slot, gen):
     def step():
-        if _job["gen"] != gen:
+        job_gen, parts = _jobs.get(slot, (None, None))
+        if job_gen != gen:
             return None
-        part = next(_job["parts"], None)
+        part = next(parts, None)
         if part is None:
-            _job.update(gen=None, parts=None)
+            del _jobs[slot]
         return part
     return _reply(step)
 

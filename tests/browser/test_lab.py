@@ -116,6 +116,28 @@ def test_basin_map_restarts_when_settings_change(page):
     assert page.locator("#plot .basin").count() == 0
 
 
+def test_share_for_every_enabled_optimizer(page):
+    surface(page, "himmelblau")
+    page.get_by_role("button", name="None", exact=True).click()
+    for name in ("SGD", "RMSProp", "Adam"):
+        page.get_by_role("button", name=name, exact=True).click()
+    page.click("#basin-all")
+    page.wait_for_function("optviz.state().lab.basin.summary.done", timeout=WORKER_MS)
+    shares = state(page)["lab"]["basin"]["summary"]["shares"]
+    assert list(shares) == ["sgd", "rmsprop", "adam"]
+    for key, share in shares.items():
+        assert share == basin_map("himmelblau", key, 25, 25, 300)["global_share"], key
+    rows = page.locator("#basin-all-table tbody tr").all_inner_texts()
+    assert rows[0].startswith("SGD") and "lr 0.001" in rows[0]
+    shot(page, "lab-basin-all")
+    page.fill("#steps", "200")                          # the summary no longer describes the view
+    page.press("#steps", "Enter")
+    assert page.locator("#basin-all-table").is_hidden()
+    assert "settings changed" in page.locator("#basin-all-note").inner_text()
+    page.fill("#steps", "300")
+    page.press("#steps", "Enter")
+
+
 # ---- your own function -------------------------------------------------------------------------------------
 def test_custom_function_becomes_the_surface(page):
     surface(page, "custom")
