@@ -115,7 +115,9 @@ export function initShare(app) {
     const notes = $("run-notes");
     notes.replaceChildren();
     if (o.noise > 0) {
-      notes.append(badge("noise", `Gradient noise on: N(0, ${fmt(o.noise)}²) added to each gradient coordinate, seed ${o.seed}`));
+      // On a data surface the mini-batch seed also draws the noise (pycore.api_lab.runner).
+      const seedText = S.data && S.data.dataset === S.surface ? `mini-batch seed ${S.data.seed}` : `seed ${o.seed}`;
+      notes.append(badge("noise", `Gradient noise on: N(0, ${fmt(o.noise)}²) added to each gradient coordinate, ${seedText}`));
     }
     if (o.max_grad_norm !== null) {
       notes.append(badge("clip", `Gradient clipping on: ‖g‖ ≤ ${fmt(o.max_grad_norm)} (clip_grad_norm_)`));
@@ -165,7 +167,7 @@ export function initShare(app) {
     changed() {
       schedules.step(S.step);
       clearTimeout(timer);
-      timer = setTimeout(() => { schedules.refreshAll(); writeHash(); }, DEBOUNCE_MS);
+      timer = setTimeout(() => { schedules.refreshAll(); showOptions(); writeHash(); }, DEBOUNCE_MS);
     },
     flush() { clearTimeout(timer); schedules.refreshAll(); writeHash(); },
   };
