@@ -30,6 +30,7 @@ CUSTOM_DEFAULT = {"custom": "x**2 + 3*sin(y)", "bounds": [[-3.0, 3.0], [-3.0, 3.
 BASIN_SIZES = (25, 50, 100)
 BASIN_CHUNK = 400       # starts per partial map: the worker answers a cancel within one chunk
 MAX_SEED = 2 ** 32 - 1
+SHORT_NAMES = {"linreg": "lin. regression", "logreg": "log. regression"}   # fit the surface menu
 
 
 @functools.lru_cache(maxsize=16)
@@ -113,6 +114,7 @@ def surface_record(spec):
         data = DATASETS[key]
         _, batch, seed = _data_spec(spec if isinstance(spec, dict) else {"dataset": key})
         rec["axes"] = list(data.params)
+        rec["short"] = SHORT_NAMES[key]
         rec["data"] = {"dataset": key, "n": len(data.targets), "params": list(data.params), "batch_size": batch,
                        "seed": seed, "steps_per_epoch": steps_per_epoch(len(data.targets), batch)}
     return rec

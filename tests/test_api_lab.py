@@ -83,7 +83,7 @@ def test_run_all_on_a_custom_spec_matches_run():
 # ---- records and the custom verdict ----------------------------------------------------------------------------
 def test_surface_records_for_data_name_their_axes_and_batches():
     rec = _json(api_lab.surface_record({"dataset": "linreg", "batch_size": 10, "seed": 2}))
-    assert rec["axes"] == ["w", "b"]
+    assert rec["axes"] == ["w", "b"] and set(api_lab.SHORT_NAMES) == set(DATASETS)
     assert rec["data"] == {"dataset": "linreg", "n": 64, "params": ["w", "b"], "batch_size": 10, "seed": 2,
                            "steps_per_epoch": 7}
     assert rec["minima"][0]["is_global"] and not rec["computed"]

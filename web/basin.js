@@ -241,15 +241,16 @@ export function initBasin(app) {
   allButton.addEventListener("click", summary);
 
   // Settings changed since the summary was asked for: it no longer describes what is on screen.
-  function summaryChanged() {
-    if (allKey === null || summaryKey(allKeys) === allKey) return;
+  function summaryChanged(note = "The settings changed: compute the shares again.") {
+    if (!note) allNote.textContent = "";
+    if (allKey === null || (note && summaryKey(allKeys) === allKey)) return;
     allGen++;
     allKey = null;
     allDone = false;
     allTable.hidden = true;
     allTable.tBodies[0].replaceChildren();
-    allNote.textContent = "The settings changed: compute the shares again.";
-    allButton.disabled = false;
+    allNote.textContent = note;
+    allButton.disabled = !S.ready;
   }
 
   on.addEventListener("change", () => { key = null; changed(); });
@@ -267,6 +268,7 @@ export function initBasin(app) {
 
   return {
     changed,
+    newSurface: () => summaryChanged(""),
     attach(g, geometry) { target = g; geo = geometry; paint(); },
     state: () => ({
       on: on.checked, optimizer: opt.value, size: Number(size.value), generation: gen,

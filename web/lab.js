@@ -57,10 +57,10 @@ export function initLab(app) {
   const sel = $("surface");
   const group = document.createElement("optgroup");
   group.label = "Data surfaces (training loss)";
-  for (const rec of lab.datasets) group.append(new Option(`Data: ${rec.name}`, rec.key));
+  for (const rec of lab.datasets) group.append(new Option(`Data: ${rec.short}`, rec.key));
   const own = document.createElement("optgroup");
   own.label = "Your own";
-  own.append(new Option("Custom: your function f(x, y)", CUSTOM));
+  own.append(new Option("Custom f(x, y)", CUSTOM));
   sel.append(group, own);
 
   const epochs = epochChart(S, app.goto);
@@ -111,7 +111,7 @@ export function initLab(app) {
     custom, basin, fair,
     // Called first thing by setSurface(key): S.custom / S.data follow the selected surface.
     select(key) {
-      if (key !== shown) { S.settings.tuned.clear(); fair.reset(); }
+      if (key !== shown) { S.settings.tuned.clear(); fair.reset(); basin.newSurface(); }
       shown = key;
       const rec = S.surfaces[key];
       if (rec?.data) {

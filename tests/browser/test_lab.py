@@ -196,7 +196,8 @@ def test_bad_bounds_are_refused(page):
 def test_data_surface_with_mini_batches_and_loss_per_epoch(page):
     surface(page, "linreg")
     assert page.locator("#data-card").is_visible() and page.locator("#epoch-card").is_visible()
-    assert "Data: Linear regression" in page.locator("#surface option:checked").inner_text()
+    assert page.locator("#surface option:checked").inner_text() == "Data: lin. regression"
+    assert page.eval_on_selector("#surface option:checked", "o => o.parentElement.label") == "Data surfaces (training loss)"
     assert page.eval_on_selector_all("#plot .axis-label", "ns => ns.map((n) => n.textContent)") == ["w", "b"]
     st = state(page)
     assert st["data"] == {"dataset": "linreg", "batch_size": 64, "seed": 0}
