@@ -25,6 +25,7 @@ export function initCustom(app) {
     "sin cos tan asin acos atan sinh cosh tanh exp log log10 sqrt abs sign min max. " +
     "The gradient is exact (symbolic); minima are found numerically (grid scan, then Newton's method).";
   let timer = null;
+  let kept = null;   // the function in the field while another surface is shown (S.custom is then null)
 
   const number = (id) => { const t = $(id).value.trim(); return t === "" || Number.isNaN(Number(t)) ? t : Number(t); };
   const bounds = () => [[number(IDS[0]), number(IDS[1])], [number(IDS[2]), number(IDS[3])]];
@@ -82,6 +83,7 @@ export function initCustom(app) {
     // The surface "Custom" was selected: make sure S.custom names a checked function (the default at first).
     ensure() {
       card.hidden = false;
+      if (!S.custom && kept) [S.custom, kept] = [kept, null];
       if (S.custom) return;
       const d = app.defaults.default;
       const v = call("custom", { expr: d.custom, bounds: d.bounds });
@@ -99,7 +101,10 @@ export function initCustom(app) {
       show(expr, b);
       showGradient(v);
     },
-    hide() { card.hidden = true; },
+    hide() {
+      card.hidden = true;
+      if (S.custom) [kept, S.custom] = [S.custom, null];
+    },
     enable() { for (const id of ["custom-expr", ...IDS]) $(id).disabled = false; },
   };
 }

@@ -1,6 +1,7 @@
 // The lab: surfaces beyond the built-in ones (your own f(x, y), training losses from data) and the tools that
-// need the worker (basin map, fair lr tuning). State lives in the app's S: S.custom = {expr, bounds} | null,
-// S.data = {dataset, batch_size, seed} | null. Python (pycore.api_lab) checks everything; this file routes.
+// need the worker (basin map, fair lr tuning). State lives in the app's S: S.custom = {expr, bounds} | null and
+// S.data = {dataset, batch_size, seed} | null, each null unless its surface is shown. Python (pycore.api_lab)
+// checks everything; this file routes.
 import { LossChart } from "./losschart.js";
 import { initCustom } from "./custom.js";
 import { initBasin } from "./basin.js";

@@ -190,6 +190,9 @@ def test_bad_bounds_are_refused(page):
     page.press("#custom-x1", "Enter")
     assert "xmin < xmax" in page.locator("#custom-bounds-error").inner_text()
     assert state(page) == before
+    page.fill("#custom-x1", "3")
+    page.press("#custom-x1", "Enter")
+    assert page.locator("#custom-bounds-error").is_hidden()
 
 
 # ---- training surfaces -------------------------------------------------------------------------------------
@@ -252,3 +255,31 @@ def test_fair_tuning_applies_tuned_learning_rates(page):
     box.fill("0.01")
     box.press("Enter")
     assert state(page)["tuned"] == ["sgd", "lion"]
+
+
+# ---- the view in a link ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("setup", ["custom", "data"])
+def test_a_link_restores_a_custom_or_data_surface(page, open_page, setup):
+    if setup == "custom":
+        surface(page, "custom")
+        page.fill("#custom-expr", "(x - 1)**2 + 2*cos(y)")
+        page.press("#custom-expr", "Enter")
+        page.fill("#custom-y0", "-1")
+        page.press("#custom-y0", "Enter")
+    else:
+        surface(page, "logreg")
+        page.fill("#batch-size", "16")
+        page.press("#batch-size", "Enter")
+        page.fill("#data-seed", "7")
+        page.press("#data-seed", "Enter")
+    page.evaluate("optviz.pause(); optviz.flushShare()")
+    want = state(page)
+    other, _ = open_page(page.url)
+    got = state(other)
+    for key in ("surface", "custom", "data", "start", "steps", "enabled", "runs"):
+        assert got[key] == want[key], key
+    if setup == "custom":
+        assert other.input_value("#custom-expr") == "(x - 1)**2 + 2*cos(y)" and other.input_value("#custom-y0") == "-1"
+    else:
+        assert other.input_value("#batch-size") == "16" and other.locator("#epoch-card").is_visible()
+    other.close()
