@@ -83,6 +83,13 @@ def browser(surface="himmelblau", optimizer="adam", lr="0.1"):
         print(f"cancel by generation (stop asking for chunks): new job's first map after "
               f"{', '.join(f'{t:.0f}' for t in latencies)} ms; terminate + restart would cost the worker's boot, "
               f"{first['worker_boot_ms']:.0f} ms, before any chunk", flush=True)
+        page.uncheck("#basin-on")
+        page.get_by_role("button", name="All", exact=True).click()
+        page.click("#fair-tune")
+        page.wait_for_function("optviz.state().lab.fair.timing", timeout=600_000)
+        t = page.evaluate("optviz.state().lab.fair.timing")
+        print(f"fair comparison, 12 optimizers x 9 lrs x 3 starts x 300 steps in the worker: {t['total'] / 1000:.1f} s "
+              f"(slowest optimizer {max(t['per']):.0f} ms; the page's thread only applies the results)", flush=True)
         b.close()
 
 

@@ -127,8 +127,12 @@ export function initBasin(app) {
     const strong = document.createElement("strong");
     strong.textContent = `${name} reaches the global minimum from ${pct}% of ${complete ? "" : "the "}` +
       `${map.done.toLocaleString("en")} ${complete ? "starts" : `starts computed so far (of ${total.toLocaleString("en")})`}`;
+    const data = S.surfaces[S.surface]?.data;
+    const settings = [`lr ${fmt(map.hyperparams.lr)}`, map.schedule ? `${map.schedule.name} schedule` : null,
+      map.max_grad_norm !== null ? `gradient clipped to norm ${fmt(map.max_grad_norm)}` : null,
+      data && data.batch_size < data.n ? "full-data gradient (a map is deterministic)" : null].filter(Boolean).join(", ");
     status.append(strong, complete
-      ? ` · ${map.steps} steps · ${map.nx} × ${map.ny} grid${elapsed !== null ? ` · computed in ${(elapsed / 1000).toFixed(1)} s` : ""}`
+      ? ` · ${settings} · ${map.steps} steps · ${map.nx} × ${map.ny} grid${elapsed !== null ? ` · computed in ${(elapsed / 1000).toFixed(1)} s` : ""}`
       : ` · refining${map.stride > 1 ? ` (preview at 1/${map.stride} of the resolution)` : ""}…`);
     status.dataset.complete = String(complete);
     const order = map.minima.map((m, i) => i).filter((i) => map.counts[i] > 0)

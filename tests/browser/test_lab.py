@@ -84,7 +84,7 @@ def test_basin_map_from_the_worker_while_the_page_answers_clicks(page):
     ref = basin_map("himmelblau", "adam", 50, 50, 300, {"lr": 0.05})
     assert b["global_share"] == ref["global_share"] and b["map_optimizer"] == "adam"
     status = page.locator("#basin-status").inner_text()
-    assert f"{100 * ref['global_share']:.1f}% of 2,500 starts" in status
+    assert f"{100 * ref['global_share']:.1f}% of 2,500 starts · lr 0.05 · 300 steps · 50 × 50 grid" in status
     # Drawn between the filled bands and the isolines' frame, axes, minima and paths; legend lists the shares.
     assert page.evaluate("document.querySelector('#plot .bands').nextElementSibling.classList.contains('basin')")
     rows = page.locator("#basin-legend li").all_inner_texts()
