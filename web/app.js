@@ -169,12 +169,14 @@ function resetDefaults() {
 
 function refreshSettingsView() {
   for (const k of S.order) legend.showValues(k);
+  const chosen = (k) => S.settings.preset.has(k) || S.settings.tuned.has(k);  // lr set by the preset or tuning
   const changed = S.order.some((k) => JSON.stringify(S.settings.values[k]) !== JSON.stringify(
-    S.settings.preset.has(k) ? { ...defaultsOf(k), lr: S.settings.values[k].lr } : defaultsOf(k)));
+    chosen(k) ? { ...defaultsOf(k), lr: S.settings.values[k].lr } : defaultsOf(k)));
   const mode = $("settings-mode");
   mode.replaceChildren();
-  if (S.settings.preset.size) {
-    const tag = Object.assign(document.createElement("span"), { className: "tag", textContent: "preset" });
+  const source = S.settings.tuned.size ? "tuned" : S.settings.preset.size ? "preset" : null;
+  if (source) {
+    const tag = Object.assign(document.createElement("span"), { className: "tag", textContent: source });
     mode.append("Hyperparameters: ", tag, ` learning rates for ${S.surfaces[S.surface].name}`,
       changed ? ", plus your changes" : ", everything else torch defaults");
   } else {

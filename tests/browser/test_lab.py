@@ -247,6 +247,8 @@ def test_fair_tuning_applies_tuned_learning_rates(page):
     method = page.locator("#fair-method").inner_text()
     assert "9 learning rates from 0.0001 to 1" in method and "no gradient clipping" in method
     assert page.locator("#fair-table tbody tr").count() == 3
+    assert page.locator("#settings-mode").inner_text() == (
+        "Hyperparameters: TUNED learning rates for Himmelblau, everything else torch defaults")
     shot(page, "lab-fair")
     panel = page.get_by_role("group", name="Adam hyperparameters", exact=True)
     if not panel.is_visible():
