@@ -130,7 +130,8 @@ export function initBasin(app) {
     const data = S.surfaces[S.surface]?.data;
     const settings = [`lr ${fmt(map.hyperparams.lr)}`, map.schedule ? `${map.schedule.name} schedule` : null,
       map.max_grad_norm !== null ? `gradient clipped to norm ${fmt(map.max_grad_norm)}` : null,
-      data && data.batch_size < data.n ? "full-data gradient (a map is deterministic)" : null].filter(Boolean).join(", ");
+      data && data.batch_size < data.n ? "full-data gradient (a map is deterministic)" : null,
+      S.options?.noise > 0 ? "no gradient noise (a map is deterministic)" : null].filter(Boolean).join(", ");
     status.append(strong, complete
       ? ` · ${settings} · ${map.steps} steps · ${map.nx} × ${map.ny} grid${elapsed !== null ? ` · computed in ${(elapsed / 1000).toFixed(1)} s` : ""}`
       : ` · refining${map.stride > 1 ? ` (preview at 1/${map.stride} of the resolution)` : ""}…`);
