@@ -1,9 +1,11 @@
 """Helpers shared by the browser tests and tools/bench_page.py: paths, Chromium settings, serving the page."""
 import contextlib
+import os
 import pathlib
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 
@@ -49,6 +51,30 @@ def serve(directory):
         proc.terminate()
         proc.wait(timeout=10)
 
+
+@contextlib.contextmanager
+def serve_from_sub_path():
+    """The repository served at /some/where/optviz/ (a symlink in a temporary root); yields that URL."""
+    with tempfile.TemporaryDirectory() as tmp:
+        nested = pathlib.Path(tmp, "some", "where")
+        nested.mkdir(parents=True)
+        os.symlink(ROOT, nested / "optviz")
+        with serve(tmp) as url:
+            yield url + "some/where/optviz/"
+
+
+def state(page):
+    """The page's JSON-able snapshot (window.optviz.state())."""
+    return page.evaluate("optviz.state()")
+
+
+def reset(page, surface="rosenbrock"):
+    """The given surface, torch defaults, every optimizer enabled, paused."""
+    if state(page)["surface"] != surface:
+        page.select_option("#surface", surface)
+    page.get_by_role("button", name="Torch defaults").click()
+    page.get_by_role("button", name="All", exact=True).click()
+    page.evaluate("optviz.pause()")
 
 
 def shot(page, name):

@@ -12,7 +12,7 @@ from pycore import api_lab
 from pycore.compare import basin_map
 from pycore.datasets import run_minibatch
 
-from pagekit import shot
+from pagekit import reset, shot, state
 
 pytestmark = pytest.mark.browser
 WORKER_MS = 120_000   # the worker boots its own Pyodide; the machine is shared
@@ -23,17 +23,6 @@ def page(server, open_page):
     p, _ = open_page(server + "index.html")
     return p
 
-
-def state(page):
-    return page.evaluate("optviz.state()")
-
-
-def surface(page, key):
-    if state(page)["surface"] != key:
-        page.select_option("#surface", key)
-    page.get_by_role("button", name="Torch defaults").click()
-    page.get_by_role("button", name="All", exact=True).click()
-    page.evaluate("optviz.pause()")
 
 
 def close(a, b):
@@ -62,7 +51,7 @@ def basin_off(page):
 
 # ---- basin map ---------------------------------------------------------------------------------------------
 def test_basin_map_from_the_worker_while_the_page_answers_clicks(page):
-    surface(page, "himmelblau")
+    reset(page, "himmelblau")
     page.select_option("#basin-opt", "adam")
     panel = page.get_by_role("group", name="Adam hyperparameters", exact=True)
     page.get_by_role("button", name="Adam hyperparameters", exact=True).click()
@@ -94,7 +83,7 @@ def test_basin_map_from_the_worker_while_the_page_answers_clicks(page):
 
 
 def test_basin_map_restarts_when_settings_change(page):
-    surface(page, "six_hump_camel")
+    reset(page, "six_hump_camel")
     page.select_option("#basin-size", "25")
     page.select_option("#basin-opt", "adam")
     page.check("#basin-on")
@@ -117,7 +106,7 @@ def test_basin_map_restarts_when_settings_change(page):
 
 
 def test_share_for_every_enabled_optimizer(page):
-    surface(page, "himmelblau")
+    reset(page, "himmelblau")
     page.get_by_role("button", name="None", exact=True).click()
     for name in ("SGD", "RMSProp", "Adam"):
         page.get_by_role("button", name=name, exact=True).click()
@@ -140,7 +129,7 @@ def test_share_for_every_enabled_optimizer(page):
 
 # ---- your own function -------------------------------------------------------------------------------------
 def test_custom_function_becomes_the_surface(page):
-    surface(page, "custom")
+    reset(page, "custom")
     assert page.locator("#custom-card").is_visible()
     page.fill("#custom-expr", "(x - 1)**2 + 3*sin(y) + 0.3*cos(3*x)")
     page.wait_for_function("optviz.state().custom && optviz.state().custom.expr.endsWith('cos(3*x)')")
@@ -166,7 +155,7 @@ def test_custom_function_becomes_the_surface(page):
 ])
 def test_hostile_or_broken_functions_are_refused_and_nothing_runs(page, text, column):
     if state(page)["surface"] != "custom":
-        surface(page, "custom")
+        reset(page, "custom")
     before, timing = state(page), page.evaluate("JSON.stringify(optviz.timing())")
     page.fill("#custom-expr", text)
     page.press("#custom-expr", "Enter")
@@ -182,7 +171,7 @@ def test_hostile_or_broken_functions_are_refused_and_nothing_runs(page, text, co
 
 
 def test_bad_bounds_are_refused(page):
-    surface(page, "custom")
+    reset(page, "custom")
     page.fill("#custom-expr", "x**2 + y**2")
     page.press("#custom-expr", "Enter")
     before = state(page)
@@ -197,7 +186,7 @@ def test_bad_bounds_are_refused(page):
 
 # ---- training surfaces -------------------------------------------------------------------------------------
 def test_data_surface_with_mini_batches_and_loss_per_epoch(page):
-    surface(page, "linreg")
+    reset(page, "linreg")
     assert page.locator("#data-card").is_visible() and page.locator("#epoch-card").is_visible()
     assert page.locator("#surface option:checked").inner_text() == "Data: lin. regression"
     assert page.eval_on_selector("#surface option:checked", "o => o.parentElement.label") == "Data surfaces (training loss)"
@@ -228,7 +217,7 @@ def test_data_surface_with_mini_batches_and_loss_per_epoch(page):
 
 # ---- fair comparison ---------------------------------------------------------------------------------------
 def test_fair_tuning_applies_tuned_learning_rates(page):
-    surface(page, "himmelblau")
+    reset(page, "himmelblau")
     page.get_by_role("button", name="None", exact=True).click()
     for name in ("SGD", "Adam", "Lion"):
         page.get_by_role("button", name=name, exact=True).click()
@@ -261,15 +250,15 @@ def test_fair_tuning_applies_tuned_learning_rates(page):
 
 # ---- the view in a link ------------------------------------------------------------------------------------
 @pytest.mark.parametrize("setup", ["custom", "data"])
-def test_a_link_restores_a_custom_or_data_surface(page, open_page, setup):
+def test_a_link_restores_a_custom_or_data_reset(page, open_page, setup):
     if setup == "custom":
-        surface(page, "custom")
+        reset(page, "custom")
         page.fill("#custom-expr", "(x - 1)**2 + 2*cos(y)")
         page.press("#custom-expr", "Enter")
         page.fill("#custom-y0", "-1")
         page.press("#custom-y0", "Enter")
     else:
-        surface(page, "logreg")
+        reset(page, "logreg")
         page.fill("#batch-size", "16")
         page.press("#batch-size", "Enter")
         page.fill("#data-seed", "7")

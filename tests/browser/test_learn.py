@@ -4,15 +4,12 @@ rule rendered by KaTeX and its figures loaded, and the measured comparison table
 One page load, served from a sub-path (docs and figures are fetched with relative URLs); every request off
 loopback and every console error fails the tests (conftest).
 """
-import os
-import pathlib
-import tempfile
 
 import pytest
 
 import pycore
 
-from pagekit import ARTIFACTS, ROOT, serve, shot
+from pagekit import ARTIFACTS, serve_from_sub_path, shot
 
 pytestmark = pytest.mark.browser
 
@@ -22,15 +19,10 @@ NAMES = {k: s.name for k, s in pycore.OPTIMIZERS.items()}
 @pytest.fixture(scope="module")
 def learn(open_page):
     """(page, watch, base URL) for the page at /some/where/optviz/."""
-    with tempfile.TemporaryDirectory() as tmp:
-        nested = pathlib.Path(tmp, "some", "where")
-        nested.mkdir(parents=True)
-        os.symlink(ROOT, nested / "optviz")
-        with serve(tmp) as url:
-            base = url + "some/where/optviz/"
-            page, watch = open_page(base, width=1400, height=900)
-            yield page, watch, base
-            page.close()
+    with serve_from_sub_path() as base:
+        page, watch = open_page(base, width=1400, height=900)
+        yield page, watch, base
+        page.close()
 
 
 def shot_viewport(page, name):

@@ -4,22 +4,15 @@ One page load is shared by these tests (``app``); each test sets up the state it
 are compared with ``pycore.run`` on CPython for the same settings (1e-9 relative).
 """
 import math
-import os
-import pathlib
-import tempfile
 
 import pytest
 
 import pycore
 from pycore import api
 
-from pagekit import ROOT, serve, shot, wait_ready
+from pagekit import reset, serve_from_sub_path, shot, state, wait_ready
 
 pytestmark = pytest.mark.browser
-
-
-def state(page):
-    return page.evaluate("optviz.state()")
 
 
 def assert_matches_cpython(st):
@@ -46,15 +39,6 @@ def assert_equal_aspect_y_up(page, surf):
 
 def screen(page, x, y):
     return page.evaluate("([x, y]) => optviz.toScreen(x, y)", [x, y])
-
-
-def reset(page, surface="rosenbrock"):
-    """Rosenbrock, torch defaults, every optimizer enabled, paused."""
-    if state(page)["surface"] != surface:
-        page.select_option("#surface", surface)
-    page.get_by_role("button", name="Torch defaults").click()
-    page.get_by_role("button", name="All", exact=True).click()
-    page.evaluate("optviz.pause()")
 
 
 def open_panel(page, name):
@@ -380,30 +364,26 @@ def test_divergence_is_shown_where_it_happened(app):
 
 # ---- serving from a sub-path ------------------------------------------------------------------------------
 def test_works_from_a_sub_path(open_page):
-    with tempfile.TemporaryDirectory() as tmp:
-        nested = pathlib.Path(tmp, "some", "where")
-        nested.mkdir(parents=True)
-        os.symlink(ROOT, nested / "optviz")
-        with serve(tmp) as url:
-            page, watch = open_page(url + "some/where/optviz/", width=1000, height=760, wait=False)
-            # While Python starts: a visible progress state, and clicks on the plot do nothing.
-            assert page.locator("#loading").is_visible()
-            assert page.locator("#loading progress").is_visible()
-            shot(page, "00-loading")
-            box = page.locator("#plot-wrap").bounding_box()
-            page.mouse.click(box["x"] + box["width"] / 3, box["y"] + box["height"] / 3)
-            wait_ready(page)
-            assert page.locator("#loading").is_hidden()
-            assert state(page)["start"] == list(pycore.SURFACES[state(page)["surface"]].starts[0])
-            assert state(page)["runs"]
-            assert_equal_aspect_y_up(page, pycore.SURFACES[state(page)["surface"]])
-            page.set_viewport_size({"width": 700, "height": 700})  # one column; the plot follows the width
-            page.wait_for_function("optviz.geometry().width < 600")
-            assert_equal_aspect_y_up(page, pycore.SURFACES[state(page)["surface"]])
-            page.evaluate("optviz.clickAt(1, 2, {play: false})")
-            assert_matches_cpython(state(page))
-            shot(page, "08-subpath-narrow")
-            page.close()
+    with serve_from_sub_path() as base:
+        page, watch = open_page(base, width=1000, height=760, wait=False)
+        # While Python starts: a visible progress state, and clicks on the plot do nothing.
+        assert page.locator("#loading").is_visible()
+        assert page.locator("#loading progress").is_visible()
+        shot(page, "00-loading")
+        box = page.locator("#plot-wrap").bounding_box()
+        page.mouse.click(box["x"] + box["width"] / 3, box["y"] + box["height"] / 3)
+        wait_ready(page)
+        assert page.locator("#loading").is_hidden()
+        assert state(page)["start"] == list(pycore.SURFACES[state(page)["surface"]].starts[0])
+        assert state(page)["runs"]
+        assert_equal_aspect_y_up(page, pycore.SURFACES[state(page)["surface"]])
+        page.set_viewport_size({"width": 700, "height": 700})  # one column; the plot follows the width
+        page.wait_for_function("optviz.geometry().width < 600")
+        assert_equal_aspect_y_up(page, pycore.SURFACES[state(page)["surface"]])
+        page.evaluate("optviz.clickAt(1, 2, {play: false})")
+        assert_matches_cpython(state(page))
+        shot(page, "08-subpath-narrow")
+        page.close()
 
 
 def test_start_can_be_typed(app):
