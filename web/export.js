@@ -1,7 +1,7 @@
 // Downloads: the enabled optimizers' trajectories as CSV or JSON (written by pycore.api_share from the runs
 // on screen) and the plot as PNG (the SVG with its computed styles inlined, drawn onto a canvas, with a key
 // below it: each shown optimizer's marker and settings, and the view's settings).
-import { el, markerPath } from "./svg.js";
+import { el, markerPath, SVG_NS } from "./svg.js";
 
 const KEY_LINE = 18;
 
@@ -47,13 +47,11 @@ export function serializeSvg(svg, scale = 1, key = []) {
   const [, , w, h0] = svg.getAttribute("viewBox").split(/\s+/).map(Number);
   const h = key.length ? appendKey(clone, key, w, h0) : h0;
   clone.setAttribute("viewBox", `0 0 ${w} ${h}`);
-  clone.setAttribute("xmlns", "http://www.w3.org/2000/svg");
+  clone.setAttribute("xmlns", SVG_NS);
   clone.setAttribute("width", w * scale);
   clone.setAttribute("height", h * scale);
   clone.removeAttribute("style");
-  const bg = document.createElementNS("http://www.w3.org/2000/svg", "rect");
-  Object.entries({ x: 0, y: 0, width: w, height: h, fill: "#ffffff" }).forEach(([k, v]) => bg.setAttribute(k, v));
-  clone.insertBefore(bg, clone.firstChild);
+  clone.insertBefore(el("rect", { x: 0, y: 0, width: w, height: h, fill: "#ffffff" }), clone.firstChild);
   return { text: new XMLSerializer().serializeToString(clone), width: w * scale, height: h * scale };
 }
 

@@ -1,8 +1,9 @@
 // Small view helpers shared by the page's renderers: SVG elements, marker shapes, number formatting.
-const NS = "http://www.w3.org/2000/svg";
+// The SVG namespace, as the HTML parser assigned it to the page's own <svg> (an identifier, not a URL to load).
+export const SVG_NS = document.querySelector("svg").namespaceURI;
 
 export function el(name, attrs = {}, parent = null) {
-  const node = document.createElementNS(NS, name);
+  const node = document.createElementNS(SVG_NS, name);
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
   if (parent) parent.appendChild(node);
   return node;
