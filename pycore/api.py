@@ -18,7 +18,7 @@ from .explain import explain_step
 from .hyperparams import to_json
 from .optimizers import OPTIMIZERS, get_optimizer, resolve
 from .surfaces import SURFACES, get_surface
-from .trajectory import effective_lrs, run
+from .trajectory import effective_lr, run
 
 GRID = 121
 LEVELS = 28
@@ -183,7 +183,7 @@ def step_info(traj, k):
     grad, upd = traj.grads[i - 1], traj.updates[i - 1]
     state = _state_at(traj, i)
     info.update(gradient=list(grad), update=list(upd), state=state, lr=traj.lrs[i - 1],
-                effective_lr=effective_lrs(traj)[i - 1],
+                effective_lr=effective_lr(grad, upd),
                 text=explain_step(spec, traj.hyperparams, i, grad, upd, state, traj.lrs[i - 1]))
     return info
 

@@ -21,7 +21,7 @@ from .compare import basin_levels
 from .datasets import DATASETS, N, run_minibatch, steps_per_epoch
 from .expr import MAX_LENGTH, custom_surface, describe
 from .optimizers import get_optimizer
-from .surfaces import SURFACES, get_surface
+from .surfaces import get_surface
 from .trajectory import run
 from .tuning import tune
 

@@ -34,3 +34,14 @@ def check_whole(name, v, low, high=math.inf):
         raise ValueError(f"{name} must be a whole number in [{low}, {'inf)' if high == math.inf else f'{high}]'}, "
                          f"got {v!r}")
     return v
+
+
+def lookup(registry, value, kind, record_type):
+    """A registry record from its key, or ``value`` itself when it already is one; ValueError for an unknown
+    key naming the ``kind`` and the keys there are."""
+    if isinstance(value, record_type):
+        return value
+    try:
+        return registry[value]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown {kind} {value!r}; expected one of {', '.join(registry)}") from None

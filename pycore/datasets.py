@@ -25,6 +25,7 @@ from collections import namedtuple
 import math
 import random
 
+from .checks import lookup
 from .stationary import hessian, refine
 from .surfaces import Minimum, Surface
 from .trajectory import Trajectory, run
@@ -217,12 +218,7 @@ DATASETS = {d.key: d for d in (_make_linreg(), _make_logreg())}
 
 def get_dataset(dataset):
     """A Dataset from a key or a Dataset; ValueError for an unknown key."""
-    if isinstance(dataset, Dataset):
-        return dataset
-    try:
-        return DATASETS[dataset]
-    except (KeyError, TypeError):
-        raise ValueError(f"unknown dataset {dataset!r}; expected one of {', '.join(DATASETS)}") from None
+    return lookup(DATASETS, dataset, "dataset", Dataset)
 
 
 # --- mini-batch runs ---------------------------------------------------------------------------------------

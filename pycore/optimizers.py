@@ -8,6 +8,7 @@ order.
 from collections import namedtuple
 
 from . import rules
+from .checks import lookup
 from .hyperparams import hp, validate
 from .optimizer_text import TEXT as _TEXT_SOURCE
 
@@ -135,12 +136,7 @@ del _SPECS
 
 def get_optimizer(optimizer):
     """An OptimizerSpec from a key or a spec; ValueError for an unknown key."""
-    if isinstance(optimizer, OptimizerSpec):
-        return optimizer
-    try:
-        return OPTIMIZERS[optimizer]
-    except (KeyError, TypeError):
-        raise ValueError(f"unknown optimizer {optimizer!r}; expected one of {', '.join(OPTIMIZERS)}") from None
+    return lookup(OPTIMIZERS, optimizer, "optimizer", OptimizerSpec)
 
 
 def resolve(optimizer, **hyperparams):

@@ -8,7 +8,7 @@ right kind, and that no point of a fine grid over the bounds lies below the glob
 from collections import namedtuple
 import math
 
-from .checks import check_bounds
+from .checks import check_bounds, lookup
 from .stationary import refine
 
 Minimum = namedtuple("Minimum", "x y value is_global")
@@ -446,9 +446,4 @@ SURFACES = {s.key: s for s in _SURFACES}
 
 def get_surface(surface):
     """A Surface from a key or a Surface; ValueError for an unknown key."""
-    if isinstance(surface, Surface):
-        return surface
-    try:
-        return SURFACES[surface]
-    except (KeyError, TypeError):
-        raise ValueError(f"unknown surface {surface!r}; expected one of {', '.join(SURFACES)}") from None
+    return lookup(SURFACES, surface, "surface", Surface)

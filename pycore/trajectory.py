@@ -39,7 +39,7 @@ class Trajectory(namedtuple("Trajectory", _FIELDS)):
             "optimizer": self.optimizer, "surface": self.surface, "start": list(self.start),
             "steps": self.steps, "points": [list(p) for p in self.points], "losses": list(self.losses),
             "grads": [list(g) for g in self.grads], "updates": [list(u) for u in self.updates],
-            "states": states, "effective_lr": effective_lrs(self), "lrs": list(self.lrs),
+            "states": states, "effective_lr": [effective_lr(g, u) for g, u in zip(self.grads, self.updates)], "lrs": list(self.lrs),
             "hyperparams": {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.hyperparams.items()},
             "schedule": self.schedule, "noise": self.noise, "seed": self.seed,
             "max_grad_norm": self.max_grad_norm, "status": self.status,
@@ -48,13 +48,20 @@ class Trajectory(namedtuple("Trajectory", _FIELDS)):
         }
 
 
-def effective_lrs(traj):
-    """Per step, ‖Δθ‖ / ‖g‖: the step size the optimizer actually took per unit of gradient (None if g = 0)."""
-    out = []
-    for (gx, gy), (ux, uy) in zip(traj.grads, traj.updates):
-        gn = math.hypot(gx, gy)
-        out.append(math.hypot(ux, uy) / gn if gn > 0 else None)
-    return out
+def effective_lr(grad, update):
+    """‖Δθ‖ / ‖g‖: the step size the optimizer actually took per unit of gradient (None if g = 0)."""
+    gn = math.hypot(*grad)
+    return math.hypot(*update) / gn if gn > 0 else None
+
+
+def start_on(surf, start):
+    """A checked start on ``surf``: (x, y, f, gx, gy), or ValueError if f or its gradient is not finite there."""
+    x, y = check_start(start)
+    loss = surf.f(x, y)
+    gx, gy = surf.grad(x, y)
+    if not (math.isfinite(loss) and math.isfinite(gx) and math.isfinite(gy)):
+        raise ValueError(f"{surf.name}: f or its gradient is not finite at the start ({x!r}, {y!r})")
+    return x, y, loss, gx, gy
 
 
 def minimum_finder(minima, tol):
@@ -104,10 +111,7 @@ def run(optimizer, surface, start=None, steps=100, *, schedule=None, noise=0.0, 
     lrs = sched.lrs(values["lr"], steps)
 
     f, grad, update = surf.f, surf.grad, rule.update
-    loss = f(x, y)
-    gx, gy = grad(x, y)
-    if not (math.isfinite(loss) and math.isfinite(gx) and math.isfinite(gy)):
-        raise ValueError(f"{surf.name}: f or its gradient is not finite at the start ({x!r}, {y!r})")
+    x, y, loss, gx, gy = start_on(surf, (x, y))
 
     (bx0, bx1), (by0, by1) = surf.bounds
     span = ESCAPE_SPANS * max(bx1 - bx0, by1 - by0)

@@ -18,6 +18,7 @@ from .checks import check_start, check_whole
 from .compare import run_many
 from .optimizers import OPTIMIZERS, get_optimizer, resolve
 from .surfaces import get_surface
+from .trajectory import start_on
 
 LR_RANGE = (1e-4, 1.0)
 POINTS = 9
@@ -44,11 +45,7 @@ def _check_starts(surf, starts):
     starts = [check_start(s) for s in (surf.starts if starts is None else starts)]
     if not starts:
         raise ValueError("starts must list at least one (x, y) start")
-    for x, y in starts:
-        gx, gy = surf.grad(x, y)
-        if not all(math.isfinite(v) for v in (surf.f(x, y), gx, gy)):
-            raise ValueError(f"{surf.name}: f or its gradient is not finite at the start ({x!r}, {y!r})")
-    return starts
+    return [start_on(surf, s)[:2] for s in starts]
 
 
 def _fmt(v):
