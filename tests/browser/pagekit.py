@@ -77,6 +77,13 @@ def reset(page, surface="rosenbrock"):
     page.evaluate("optviz.pause()")
 
 
+def enable_only(page, *names):
+    """Exactly these optimizers enabled (legend buttons, by display name)."""
+    page.get_by_role("button", name="None", exact=True).click()
+    for name in names:
+        page.get_by_role("button", name=name, exact=True).click()
+
+
 def shot(page, name):
     """Screenshot into tests/artifacts/ (git-ignored) for a person to look at."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

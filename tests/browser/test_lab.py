@@ -12,7 +12,7 @@ from pycore import api_lab
 from pycore.compare import basin_map
 from pycore.datasets import run_minibatch
 
-from pagekit import reset, shot, state
+from pagekit import enable_only, reset, shot, state
 
 pytestmark = pytest.mark.browser
 WORKER_MS = 120_000   # the worker boots its own Pyodide; the machine is shared
@@ -107,9 +107,7 @@ def test_basin_map_restarts_when_settings_change(page):
 
 def test_share_for_every_enabled_optimizer(page):
     reset(page, "himmelblau")
-    page.get_by_role("button", name="None", exact=True).click()
-    for name in ("SGD", "RMSProp", "Adam"):
-        page.get_by_role("button", name=name, exact=True).click()
+    enable_only(page, "SGD", "RMSProp", "Adam")
     page.click("#basin-all")
     page.wait_for_function("optviz.state().lab.basin.summary.done", timeout=WORKER_MS)
     shares = state(page)["lab"]["basin"]["summary"]["shares"]
@@ -218,9 +216,7 @@ def test_data_surface_with_mini_batches_and_loss_per_epoch(page):
 # ---- fair comparison ---------------------------------------------------------------------------------------
 def test_fair_tuning_applies_tuned_learning_rates(page):
     reset(page, "himmelblau")
-    page.get_by_role("button", name="None", exact=True).click()
-    for name in ("SGD", "Adam", "Lion"):
-        page.get_by_role("button", name=name, exact=True).click()
+    enable_only(page, "SGD", "Adam", "Lion")
     page.click("#fair-tune")
     click(page, 1, -1)      # the page stays live while the worker tunes
     assert state(page)["runs"]["adam"]["points"][0][0] == pytest.approx(1, abs=0.05)

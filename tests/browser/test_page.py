@@ -10,7 +10,7 @@ import pytest
 import pycore
 from pycore import api
 
-from pagekit import reset, serve_from_sub_path, shot, state, wait_ready
+from pagekit import enable_only, reset, serve_from_sub_path, shot, state, wait_ready
 
 pytestmark = pytest.mark.browser
 
@@ -220,8 +220,7 @@ def test_inspector_shows_the_step(app):
     reset(page)
     page.evaluate("optviz.clickAt(-1.5, 2.5, {play: false}); optviz.setStep(40)")
     st = state(page)
-    page.get_by_role("button", name="None", exact=True).click()
-    page.get_by_role("button", name="Adam", exact=True).click()
+    enable_only(page, "Adam")
     page.locator('#plot .dot[data-key="adam"]').hover()
     card = page.locator("#inspector")
     card.wait_for(state="visible")
