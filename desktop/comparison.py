@@ -54,8 +54,8 @@ def starts(surface, n):
 
 
 def _runs(key, surf, points, plan, hyperparams):
-    """``pycore.compare.run_many`` from every start: (x, y, status, converged_at, reached) each, as ``run`` gives."""
-    _, values, rule = resolve(key, **hyperparams)
+    """``pycore.compare.run_many`` from every start: (x, y, outcome, settled_at, reached) each, as ``run`` gives."""
+    _, values, rule = resolve(key, hyperparams)
     return run_many(rule, surf, points, [values["lr"]] * plan.steps, tol=plan.tol)
 
 

@@ -20,9 +20,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib import colors as mcolors  # noqa: E402
 from matplotlib.mathtext import MathTextParser  # noqa: E402
+from matplotlib.path import Path  # noqa: E402
 from PIL import Image  # noqa: E402
 
 import pycore  # noqa: E402
+from pycore.markers import SHAPES  # noqa: E402
 
 from . import ROOT, settings  # noqa: E402
 from .progress import Progress  # noqa: E402
@@ -30,10 +32,9 @@ from .progress import Progress  # noqa: E402
 PLOTS = ROOT / "visualizations" / "plots"
 GIFS = ROOT / "visualizations" / "gifs"
 
-# pycore's marker names (shared with the page) as matplotlib marker codes.
-MPL_MARKERS = {"circle": "o", "square": "s", "triangle-up": "^", "diamond": "D", "triangle-down": "v",
-               "cross": "X", "star": "*", "pentagon": "p", "hexagon": "h", "triangle-left": "<",
-               "triangle-right": ">", "plus": "P"}
+# pycore's marker shapes (shared with the page) as matplotlib paths.
+MPL_MARKERS = {name: Path(pts + (pts[0],), [Path.MOVETO] + [Path.LINETO] * (len(pts) - 1) + [Path.CLOSEPOLY])
+               for name, pts in SHAPES.items()}
 # A pale grey ramp keeps every path colour readable on top of the contours.
 SURFACE_CMAP = mcolors.LinearSegmentedColormap.from_list("surface", ["#ffffff", "#b4b4b4"])
 FLOOR = 1e-16  # log plots of f - f* show smaller gaps (and exact zeros) at this floor, as their labels say
@@ -149,12 +150,12 @@ def _dedupe_legend(ax, **kw):
 def outcome(traj):
     """One line on how the run ended: the minimum reached, or the divergence and its reason."""
     surface = pycore.SURFACES[traj.surface]
-    if traj.status == "diverged":
+    if traj.outcome == "diverged":
         return f"diverged ({traj.reason})"
     if traj.reached is not None:
         m = surface.minima[traj.reached]
         kind = "global" if m.is_global else "local"
-        return f"ended at the {kind} minimum ({m.x:.3g}, {m.y:.3g}); first within {traj.tol:g} at step {traj.converged_at}"
+        return f"ended at the {kind} minimum ({m.x:.3g}, {m.y:.3g}); settled within {traj.tol:g} from step {traj.settled_at}"
     x, y = traj.points[-1]
     return f"after {traj.steps} steps at ({x:.3g}, {y:.3g}), f = {traj.losses[-1]:.3g}, not at a minimum"
 
@@ -163,17 +164,17 @@ def draw_path(ax, traj, upto=None, label=None):
     """The path of ``traj`` up to point ``upto`` in the registry colour/marker; the start as a black dot."""
     spec = pycore.OPTIMIZERS[traj.optimizer]
     pts = np.array(traj.points[: (len(traj.points) if upto is None else upto + 1)])
-    diverged = " (diverged)" if traj.status == "diverged" else ""
+    diverged = " (diverged)" if traj.outcome == "diverged" else ""
     line, = ax.plot(pts[:, 0], pts[:, 1], color=spec.color, lw=1.6, marker=MPL_MARKERS[spec.marker], ms=5,
                     markevery=0.08, label=label or spec.name + diverged, zorder=6)
     ax.plot(*traj.points[0], "o", color="black", ms=5, zorder=7, label="start")
     end = pts[-1]
-    if traj.status == "diverged" and (upto is None or upto >= len(traj.points) - 1):
+    if traj.outcome == "diverged" and (upto is None or upto >= len(traj.points) - 1):
         (x0, x1), (y0, y1) = pycore.SURFACES[traj.surface].bounds
         if x0 <= end[0] <= x1 and y0 <= end[1] <= y1:  # else the last point is off the view; the title says where
             ax.plot(*end, "X", color="#d00000", ms=11, mec="black", zorder=8, label="diverged here")
     else:
-        ax.plot(*end, MPL_MARKERS[spec.marker], color=spec.color, ms=9, mec="black", zorder=8)
+        ax.plot(*end, marker=MPL_MARKERS[spec.marker], ls="none", color=spec.color, ms=9, mec="black", zorder=8)
     return line
 
 
@@ -231,7 +232,7 @@ def loss_curves(trajs, out):
         y = gap(surface, t.losses)
         ax.plot(np.arange(len(y)), y, color=spec.color, lw=1.4, marker=MPL_MARKERS[spec.marker], ms=4,
                 markevery=max(1, len(y) // 8), label=spec.name)
-        if t.status == "diverged":
+        if t.outcome == "diverged":
             ax.plot(len(y) - 1, y[-1], "X", color="#d00000", mec="black", ms=9)
     ax.set_yscale("log")
     ax.set(xlabel="step $k$", ylabel=rf"$f(\theta_k) - f^*$ (log; below {FLOOR:g} drawn at {FLOOR:g})",
@@ -294,7 +295,7 @@ def vector_field(traj, out, arrows=16, field_n=15):
               color="#9a9a9a", width=0.003, label=r"$-\nabla f$ direction (field)")
     ax.plot(*np.array(traj.points).T, color=spec.color, lw=0.8, alpha=0.6)
     # Arrows and angles cover the approach (until first within tol of a minimum); afterwards the run only hovers.
-    n = len(traj.grads) if traj.converged_at is None else max(traj.converged_at, 1)
+    n = len(traj.grads) if traj.settled_at is None else max(traj.settled_at, 1)
     idx = arc_indices(traj.points[:n + 1], arrows)
     if idx:
         p = np.array([traj.points[i] for i in idx])
@@ -358,7 +359,7 @@ def animation(trajs, out, frames=60, px=360, title=None):
     for t in trajs:
         spec = pycore.OPTIMIZERS[t.optimizer]
         lines.append(ax.plot([], [], color=spec.color, lw=1.5)[0])
-        heads.append(ax.plot([], [], MPL_MARKERS[spec.marker], color=spec.color, mec="black", ms=7, zorder=8,
+        heads.append(ax.plot([], [], marker=MPL_MARKERS[spec.marker], ls="none", color=spec.color, mec="black", ms=7, zorder=8,
                              label=spec.name)[0])
     if len(trajs) > 1:
         fig.legend(handles=heads, loc="lower center", ncol=4, fontsize=5.5, frameon=False,
@@ -371,7 +372,7 @@ def animation(trajs, out, frames=60, px=360, title=None):
             pts = np.array(t.points[: k + 1])
             line.set_data(pts[:, 0], pts[:, 1])
             head.set_data([pts[-1, 0]], [pts[-1, 1]])
-            if t.status == "diverged" and k >= len(t.points) - 1:
+            if t.outcome == "diverged" and k >= len(t.points) - 1:
                 head.set(marker="X", color="#d00000")
         one = trajs[0]
         tail = f"f = {one.losses[min(k, len(one.losses) - 1)]:.3g}" if len(trajs) == 1 else ""

@@ -1,39 +1,162 @@
-"""Input checks shared by every entry point: each returns the normalised value or raises ValueError saying
-what was expected and what was given, before anything runs."""
+"""Input checks shared by every entry point (runs, the page's fields, links): each returns the normalised value or
+raises ValueError naming the field and, in words, the values it allows, before anything runs.
+
+A number may come as a JSON number or as the text a person typed; both go through ``to_number``, so the same
+value gets the same answer wherever it comes from. Text follows one plain decimal grammar (``-1.5``, ``2e-3``);
+hexadecimal, ``inf``, ``nan``, digit separators and the like are refused rather than guessed at.
+"""
 import math
+import re
+
+MAX_COORDINATE = 1e12   # |x| and |y| of a start or a view bound
+MIN_SPAN = 1e-9         # a view's width and height: at least this, and at least MIN_RELATIVE_SPAN of its size
+MIN_RELATIVE_SPAN = 1e-9
+MAX_SPAN = 1e12
+_DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 
-def check_bounds(bounds):
-    """((xmin, xmax), (ymin, ymax)) as finite floats with min < max."""
+def short(value, limit=60):
+    """repr(value) cut to ``limit`` characters, so a hostile value never floods a message."""
+    r = repr(value)
+    return r if len(r) <= limit else r[:limit] + "…"
+
+
+def number_words(v):
+    """A bound as people write it: 0, 1000, 1e-06, 4294967295."""
+    if float(v).is_integer() and abs(v) < 1e10 and not (abs(v) >= 1e6 and str(int(abs(v))).rstrip("0") == "1"):
+        return f"{int(v)}"
+    return re.sub(r"e\+?(-?)0*(\d)", r"e\1\2", f"{v:g}")
+
+
+def range_words(low=-math.inf, high=math.inf, low_open=False, high_open=False):
+    """The interval in words: "at least 0", "greater than 0", "from 0 to 1", "from 0 up to but not including 1"."""
+    lo, hi = number_words(low) if low > -math.inf else None, number_words(high) if high < math.inf else None
+    if lo is None and hi is None:
+        return "any finite number"
+    if hi is None:
+        return f"greater than {lo}" if low_open else f"at least {lo}"
+    if lo is None:
+        return f"less than {hi}" if high_open else f"at most {hi}"
+    if not low_open and not high_open:
+        return f"from {lo} to {hi}"
+    if not low_open:
+        return f"from {lo} up to but not including {hi}"
+    if not high_open:
+        return f"greater than {lo} and at most {hi}"
+    return f"between {lo} and {hi}, both excluded"
+
+
+def _shown(v):
+    """A given value for a message: text in quotes, numbers as numbers."""
+    if isinstance(v, str):
+        return short(v.strip(), 40)
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int) and abs(v) >= 10 ** 20:
+        return "a number too large for a float" if abs(v) >= 2 ** 1024 else f"{float(v):g}"
+    if isinstance(v, float):
+        return number_words(v) if math.isfinite(v) else ("a number too large for a float" if not math.isnan(v)
+                                                        else "not a number")
+    if v is None:
+        return "nothing"
+    return short(v)
+
+
+def to_number(name, v, allowed):
+    """``v`` (a JSON number, or text typed by a person) as a finite float; ValueError naming ``name`` and
+    ``allowed`` (the values it takes, in words) for anything else: empty or non-numeric text, a bool, NaN, an
+    infinity or a number beyond the float range."""
+    text = v.strip() if isinstance(v, str) else None
+    if text is not None:
+        if not text:
+            raise ValueError(f"{name} is empty: enter a number {allowed}")
+        if not _DECIMAL.fullmatch(text):
+            raise ValueError(f"{name} must be a number {allowed}; {_shown(text)} is not a number")
+        v = float(text)
+        if not math.isfinite(v):
+            raise ValueError(f"{name} must be a number {allowed}; {text} is beyond the float range (about ±1.8e308)")
+        return v
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise ValueError(f"{name} must be a number {allowed}; got {_shown(v)}")
     try:
-        (x0, x1), (y0, y1) = bounds
-        x0, x1, y0, y1 = (float(v) for v in (x0, x1, y0, y1))
-    except (TypeError, ValueError):
-        raise ValueError(f"bounds must be ((xmin, xmax), (ymin, ymax)) numbers, got {bounds!r}") from None
-    if not all(math.isfinite(v) for v in (x0, x1, y0, y1)):
-        raise ValueError(f"bounds must be finite, got {bounds!r}")
-    if not (x0 < x1 and y0 < y1):
-        raise ValueError(f"bounds must be ((xmin, xmax), (ymin, ymax)) with xmin < xmax and ymin < ymax, got {bounds!r}")
-    return (x0, x1), (y0, y1)
+        f = float(v)
+    except OverflowError:
+        f = math.inf
+    if math.isnan(f):
+        raise ValueError(f"{name} must be a number {allowed}; got not-a-number (NaN)")
+    if not math.isfinite(f):
+        raise ValueError(f"{name} must be a finite number {allowed}; got {_shown(f)}")
+    return f
 
 
-def check_start(start):
-    """A finite (x, y) pair of floats."""
-    try:
-        x, y = (float(v) for v in start)
-    except (TypeError, ValueError):
-        raise ValueError(f"start must be a pair of numbers (x, y), got {start!r}") from None
-    if not (math.isfinite(x) and math.isfinite(y)):
-        raise ValueError(f"start must be finite, got {start!r}")
-    return x, y
+def check_number(name, v, low=-math.inf, high=math.inf, *, low_open=False, high_open=False):
+    """A finite float in the interval, from a JSON number or typed text; ValueError in words otherwise."""
+    allowed = range_words(low, high, low_open, high_open)
+    f = to_number(name, v, allowed)
+    if not ((f > low if low_open else f >= low) and (f < high if high_open else f <= high)):
+        raise ValueError(f"{name} must be {allowed}; got {_shown(f)}")
+    return f
 
 
 def check_whole(name, v, low, high=math.inf):
-    """An int (not a bool) in [low, high]."""
+    """A whole number (int, whole float, or typed digits) in [low, high], as an int."""
+    allowed = f"whole number {range_words(low, high)}" if high < math.inf else f"whole number of at least {low}"
+    if isinstance(v, str):
+        text = v.strip()
+        if not text:
+            raise ValueError(f"{name} is empty: enter a {allowed}")
+        if not _DECIMAL.fullmatch(text):
+            raise ValueError(f"{name} must be a {allowed}; {_shown(text)} is not a number")
+        v = float(text) if any(c in text for c in ".eE") else int(text)
+    if isinstance(v, float) and math.isfinite(v) and v.is_integer() and abs(v) < 2 ** 53:
+        v = int(v)
     if isinstance(v, bool) or not isinstance(v, int) or not low <= v <= high:
-        raise ValueError(f"{name} must be a whole number in [{low}, {'inf)' if high == math.inf else f'{high}]'}, "
-                         f"got {v!r}")
+        raise ValueError(f"{name} must be a {allowed}; got {_shown(v)}")
     return v
+
+
+def check_flag(name, v):
+    """True or False; 1 and 0 (which torch also takes as flags) are read as True and False."""
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, int) and v in (0, 1):
+        return bool(v)
+    raise ValueError(f"{name} must be true or false (1 or 0); got {_shown(v)}")
+
+
+def check_pair(name, v):
+    """A list or tuple of exactly two items (not checked further)."""
+    if not isinstance(v, (list, tuple)) or len(v) != 2:
+        raise ValueError(f"{name} must be a pair of numbers; got {_shown(v)}")
+    return v
+
+
+def check_start(start, name="start"):
+    """A finite (x, y) pair of floats, each at most ``MAX_COORDINATE`` in size."""
+    x, y = check_pair(name, start)
+    return (check_number(f"{name} x", x, -MAX_COORDINATE, MAX_COORDINATE),
+            check_number(f"{name} y", y, -MAX_COORDINATE, MAX_COORDINATE))
+
+
+def check_bounds(bounds, name="bounds"):
+    """((xmin, xmax), (ymin, ymax)) as floats a plot can draw: each bound at most ``MAX_COORDINATE`` in size,
+    min < max, and each span between ``MIN_SPAN`` (and ``MIN_RELATIVE_SPAN`` of the bounds' size, so the
+    axis ticks stay distinct numbers) and ``MAX_SPAN``."""
+    xs, ys = check_pair(name, bounds)
+    out = []
+    for axis, pair in (("x", xs), ("y", ys)):
+        lo, hi = check_pair(f"{name} {axis}", pair)
+        lo = check_number(f"{name} {axis} from", lo, -MAX_COORDINATE, MAX_COORDINATE)
+        hi = check_number(f"{name} {axis} to", hi, -MAX_COORDINATE, MAX_COORDINATE)
+        if not lo < hi:
+            raise ValueError(f"{name}: {axis} from must be less than {axis} to; got {_shown(lo)} and {_shown(hi)}")
+        least = max(MIN_SPAN, MIN_RELATIVE_SPAN * max(abs(lo), abs(hi)))
+        if not least <= hi - lo <= MAX_SPAN:
+            raise ValueError(f"{name}: the {axis} range ({axis} to minus {axis} from) must be at least "
+                             f"{number_words(least)} and at most {number_words(MAX_SPAN)}, so the plot can draw it "
+                             f"and tell its ticks apart; got {_shown(hi - lo)}")
+        out.append((lo, hi))
+    return tuple(out)
 
 
 def lookup(registry, value, kind, record_type):
@@ -44,4 +167,4 @@ def lookup(registry, value, kind, record_type):
     try:
         return registry[value]
     except (KeyError, TypeError):
-        raise ValueError(f"unknown {kind} {value!r}; expected one of {', '.join(registry)}") from None
+        raise ValueError(f"unknown {kind} {short(value)}; expected one of {', '.join(registry)}") from None

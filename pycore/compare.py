@@ -11,6 +11,7 @@ call over the (x0, y0, x1, y1, ...) vector computes every start's step with the 
 separate runs), with the same divergence rules (an iterate outside the escape box, a non-finite iterate, loss
 or gradient ends that start, keeping its last finite point) and the same convergence test.
 """
+from collections import namedtuple
 from itertools import chain
 import math
 
@@ -18,7 +19,8 @@ from .optimizers import OPTIMIZERS, get_optimizer, resolve
 from .surfaces import get_surface
 from .schedules import get_schedule
 from .checks import check_bounds, check_start, check_whole
-from .trajectory import ESCAPE_SPANS, minimum_finder, run
+from .outcome import classify, default_tol
+from .trajectory import ESCAPE_SPANS, check_options, evaluate, run
 
 DIVERGED = -2
 NO_MINIMUM = -1
@@ -33,15 +35,14 @@ def _hyperparams_json(values):
 
 
 def compare(surface, start=None, steps=300, optimizers=None, hyperparams=None, *, schedule=None, noise=0.0,
-            seed=0, max_grad_norm=None, tol=1e-3, grad_tol=1e-8):
+            seed=0, max_grad_norm=None, tol=None):
     """Race ``optimizers`` (keys; None = all, in display order) from one start on ``surface``.
 
     ``hyperparams`` maps an optimizer key to its overrides (torch's names; the rest take torch's defaults).
-    Everything is validated before the first run. Per optimizer: ``status`` and ``reason`` as in ``run``,
-    ``converged_at`` (first step within ``tol`` of a minimum or with ‖g‖ < ``grad_tol``), ``final_loss`` and
-    ``final_point``, ``reached`` ({index, is_global} of the surface's minimum the last point is within ``tol``
-    of, or None), ``path_length`` Σ‖θ_k − θ_{k−1}‖, ``mean_step_length`` (path length / steps taken),
-    ``steps_taken`` and the ``hyperparams`` in effect. JSON-ready.
+    Everything is validated before the first run. Per optimizer: ``outcome``, ``reason`` and ``settled_at``
+    as in ``run``, ``final_loss`` and ``final_point``, ``reached`` ({index, is_global} of the surface's minimum
+    the run ended at, or None), ``path_length`` Σ‖θ_k − θ_{k−1}‖, ``mean_step_length`` (path length / steps
+    taken), ``steps_taken`` and the ``hyperparams`` in effect. JSON-ready.
     """
     surf = get_surface(surface)
     keys = list(OPTIMIZERS) if optimizers is None else [get_optimizer(k).key for k in optimizers]
@@ -51,23 +52,22 @@ def compare(surface, start=None, steps=300, optimizers=None, hyperparams=None, *
         raise ValueError(f"hyperparams given for {unknown[0]!r}, which is not being compared; "
                          f"compared: {', '.join(keys)}")
     for key in keys:
-        resolve(key, **overrides.get(key, {}))
-    options = dict(schedule=schedule, noise=noise, seed=seed, max_grad_norm=max_grad_norm, tol=tol, grad_tol=grad_tol)
+        resolve(key, overrides.get(key))
+    options = dict(schedule=schedule, noise=noise, seed=seed, max_grad_norm=max_grad_norm, tol=tol)
     rows = []
     for key in keys:
         t = run(key, surf, start, steps, **options, **overrides.get(key, {}))
         path = sum(math.hypot(ux, uy) for ux, uy in t.updates)
         taken = len(t.updates)
         rows.append({
-            "optimizer": key, "name": OPTIMIZERS[key].name, "status": t.status, "reason": t.reason,
-            "converged_at": t.converged_at, "final_loss": t.losses[-1], "final_point": list(t.points[-1]),
+            "optimizer": key, "name": OPTIMIZERS[key].name, "outcome": t.outcome, "reason": t.reason,
+            "settled_at": t.settled_at, "final_loss": t.losses[-1], "final_point": list(t.points[-1]),
             "reached": _reached(surf, t.reached), "path_length": path,
             "mean_step_length": path / taken if taken else None, "steps_taken": taken,
             "hyperparams": _hyperparams_json(t.hyperparams),
         })
     return {"surface": surf.key, "start": list(t.start), "steps": steps, "schedule": t.schedule,
-            "noise": float(noise), "seed": seed, "max_grad_norm": max_grad_norm, "tol": tol, "grad_tol": grad_tol,
-            "results": rows}
+            "noise": t.noise, "seed": seed, "max_grad_norm": t.max_grad_norm, "tol": t.tol, "results": rows}
 
 
 def _escape_box(bounds):
@@ -87,48 +87,47 @@ def _compact(state, keep, width):
     return tuple([_pairs(s, keep) if isinstance(s, tuple) and len(s) == width else s for s in state])
 
 
-def run_many(rule, surface, starts, lrs, *, max_grad_norm=None, tol=1e-3, grad_tol=1e-8, track=True):
-    """Run ``rule`` (a ``pycore.rules.Rule``) from every start for ``len(lrs)`` steps, recording only the end.
+def run_many(rule, surface, starts, lrs, *, max_grad_norm=None, tol=None, track=True):
+    """Run ``rule`` (a ``pycore.rules.Rule``) from every start for ``len(lrs)`` steps.
 
-    Returns one ``(x, y, status, converged_at, reached)`` per start, equal to ``run``'s ``points[-1]``,
-    ``status``, ``converged_at`` and ``reached`` for the same input (no noise). With ``track=False`` the
-    per-step convergence test is skipped: ``converged_at`` is None and ``status`` "max_steps" for every run
-    that did not diverge. A start where f or its gradient is not finite, which ``run`` refuses, is "diverged"
-    at step 0. ``tol``, ``grad_tol`` and ``max_grad_norm`` are taken as given (``basin_levels`` checks them).
+    Returns one ``(x, y, outcome, settled_at, reached)`` per start, equal to ``run``'s ``points[-1]``,
+    ``outcome``, ``settled_at`` and ``reached`` for the same input (no noise). With ``track=False`` no path is
+    kept, so the outcome is judged from the end point alone: "global", "local", "budget" or "diverged", with
+    ``settled_at`` None (what a basin map or an lr tuner needs, at a fraction of the memory). A start where f
+    or its gradient is not finite, which ``run`` refuses, is "diverged" at step 0. ``tol`` (default: the
+    surface's, ``pycore.outcome.default_tol``) and ``max_grad_norm`` are taken as given (``basin_levels``
+    checks them).
     """
     surf = get_surface(surface)
+    tol = default_tol(surf.bounds) if tol is None else tol
     f, grad, update = surf.f, surf.grad, rule.update
     lo_x, hi_x, lo_y, hi_y = _escape_box(surf.bounds)
-    near = minimum_finder(surf.minima, tol)
     isfinite, hypot = math.isfinite, math.hypot
     n = len(starts)
-    final, status, conv = [check_start(s) for s in starts], ["max_steps"] * n, [None] * n
+    final, failed = [check_start(s) for s in starts], [False] * n
+    paths = [[p] for p in final] if track else None
     ids, params, grads = [], [], []
     for i, (x, y) in enumerate(final):
-        gx, gy = grad(x, y)
-        if not (isfinite(f(x, y)) and isfinite(gx) and isfinite(gy)):
-            status[i] = "diverged"
+        here = evaluate(surf, x, y)
+        if here is None:
+            failed[i] = True
             continue
         ids.append(i)
         params += (x, y)
-        grads += (gx, gy)
-        if track and (near(x, y) is not None or hypot(gx, gy) < grad_tol):
-            conv[i] = 0
+        grads += here[1:]
     params, grads = tuple(params), tuple(grads)
     state = rule.init(params)
-    pending = [j for j, i in enumerate(ids) if conv[i] is None] if track else []
 
     def drop(bad, new, state):
         """End the starts at positions ``bad`` (their last finite point is in ``params``); compact the rest."""
         for j in bad:
             final[ids[j]] = (params[2 * j], params[2 * j + 1])
-            status[ids[j]] = "diverged"
+            failed[ids[j]] = True
         keep = [j for j in range(len(ids)) if j not in bad]
-        where = {j: k for k, j in enumerate(keep)}
         return ([ids[j] for j in keep], _pairs(params, keep), _pairs(grads, keep), _pairs(new, keep),
-                _compact(state, keep, len(params)), [where[j] for j in pending if j in where])
+                _compact(state, keep, len(params)))
 
-    for k, lr in enumerate(lrs):
+    for lr in lrs:
         if not ids:
             break
         if max_grad_norm is not None:
@@ -137,39 +136,65 @@ def run_many(rule, surface, starts, lrs, *, max_grad_norm=None, tol=1e-3, grad_t
                 coef = max_grad_norm / (hypot(gx, gy) + 1e-6)
                 clipped += (gx * coef, gy * coef) if coef < 1.0 else (gx, gy)
             grads = tuple(clipped)
-        new, state = update(grads, state, params, lr)
+        try:
+            new, state = update(grads, state, params, lr)
+        except (ArithmeticError, ValueError):
+            new, state = _update_each(rule, grads, state, params, lr)
         xs, ys = new[0::2], new[1::2]
         # Fast path: one sum catches any NaN/inf, min/max the box; the per-start test runs only on a failure.
         if not (isfinite(sum(new)) and lo_x <= min(xs) and max(xs) <= hi_x and lo_y <= min(ys) and max(ys) <= hi_y):
             bad = {j for j, (x, y) in enumerate(zip(xs, ys)) if not (lo_x <= x <= hi_x and lo_y <= y <= hi_y)}
             if bad:
-                ids, params, grads, new, state, pending = drop(bad, new, state)
+                ids, params, grads, new, state = drop(bad, new, state)
                 xs, ys = new[0::2], new[1::2]
-        losses = list(map(f, xs, ys))
-        new_grads = tuple(chain.from_iterable(map(grad, xs, ys)))
-        if not (isfinite(sum(losses)) and isfinite(sum(new_grads))):
-            bad = {j for j, v in enumerate(losses)
-                   if not (isfinite(v) and isfinite(new_grads[2 * j]) and isfinite(new_grads[2 * j + 1]))}
+        try:
+            losses = list(map(f, xs, ys))
+            new_grads = tuple(chain.from_iterable(map(grad, xs, ys)))
+            fine = isfinite(sum(losses)) and isfinite(sum(new_grads))
+        except (ArithmeticError, ValueError):
+            fine = False
+        if not fine:
+            here = [evaluate(surf, x, y) for x, y in zip(xs, ys)]
+            bad = {j for j, h in enumerate(here) if h is None}
+            new_grads = tuple(chain.from_iterable((0.0, 0.0) if h is None else h[1:] for h in here))
             if bad:
                 grads = new_grads
-                ids, params, new_grads, new, state, pending = drop(bad, new, state)
+                ids, params, new_grads, new, state = drop(bad, new, state)
         params, grads = new, new_grads
-        if pending:
-            still = []
-            for j in pending:
-                x, y = params[2 * j], params[2 * j + 1]
-                if hypot(grads[2 * j], grads[2 * j + 1]) < grad_tol or near(x, y) is not None:
-                    conv[ids[j]] = k + 1
-                else:
-                    still.append(j)
-            pending = still
+        if track:
+            for j, i in enumerate(ids):
+                paths[i].append((params[2 * j], params[2 * j + 1]))
+    ends = {}
     for j, i in enumerate(ids):
         final[i] = (params[2 * j], params[2 * j + 1])
+        ends[i] = (grads[2 * j], grads[2 * j + 1])
     out = []
     for i, (x, y) in enumerate(final):
-        st = "converged" if status[i] != "diverged" and conv[i] is not None else status[i]
-        out.append((x, y, st, conv[i], near(x, y)))
+        if failed[i]:
+            out.append((x, y, "diverged", None, None))
+            continue
+        outcome, settled, reached, _ = classify(surf, paths[i] if track else [(x, y)], ends[i], tol, len(lrs))
+        out.append((x, y, outcome, settled if track else None, reached))
     return out
+
+
+def _update_each(rule, grads, state, params, lr):
+    """One lockstep step when the joint update failed (0/0, a negative variance...): each start's step on its
+    own, a failed one made NaN so the caller ends that start as diverged, as ``run`` does."""
+    width = len(params)
+    new, states = [], []
+    for j in range(width // 2):
+        keep = [j]
+        one = _compact(state, keep, width)
+        try:
+            p, s = rule.update(_pairs(grads, keep), one, _pairs(params, keep), lr)
+        except (ArithmeticError, ValueError):
+            p, s = (math.nan, math.nan), one
+        new += p
+        states.append(s)
+    merged = tuple(tuple(chain.from_iterable(s[i] for s in states)) if isinstance(states[0][i], tuple)
+                   and len(states[0][i]) == 2 else states[0][i] for i in range(len(state)))
+    return tuple(new), merged
 
 
 def _grid(bounds, nx, ny):
@@ -191,8 +216,43 @@ def _levels(nx, ny, coarsest):
     return out
 
 
+BasinPlan = namedtuple("BasinPlan", "surface rule starts lrs levels head options")
+BasinPlan.__doc__ = """A checked basin map, ready to compute in pieces: ``starts`` (cell centres, row-major),
+``lrs`` per step, ``levels`` ((stride, cell indices) coarse to fine), ``head`` (the map's JSON-ready settings)
+and the run ``options``; ``basin_cells(plan, cells)`` computes any subset of cells, in any order or worker."""
+
+
+def basin_plan(surface, optimizer, nx=100, ny=100, steps=300, hyperparams=None, bounds=None, *, schedule=None,
+               max_grad_norm=None, tol=None, coarsest=8):
+    """Everything a basin map needs, checked (ValueError naming the field) before any cell is computed."""
+    surf = get_surface(surface)
+    spec, values, rule = resolve(optimizer, hyperparams)
+    bounds = surf.bounds if bounds is None else check_bounds(bounds)
+    check_whole("nx", nx, 1, 1000)
+    check_whole("ny", ny, 1, 1000)
+    check_whole("steps", steps, 0)
+    check_whole("coarsest", coarsest, 1)
+    _, _, max_grad_norm, tol = check_options(0.0, 0, max_grad_norm, tol)
+    tol = default_tol(surf.bounds) if tol is None else tol
+    sched = get_schedule(schedule)
+    head = {"surface": surf.key, "optimizer": spec.key, "hyperparams": _hyperparams_json(values),
+            "schedule": sched.spec, "steps": steps, "max_grad_norm": max_grad_norm, "tol": tol,
+            "nx": nx, "ny": ny, "bounds": [list(bounds[0]), list(bounds[1])],
+            "minima": [{"x": m.x, "y": m.y, "value": m.value, "is_global": m.is_global} for m in surf.minima]}
+    return BasinPlan(surf, rule, _grid(bounds, nx, ny), sched.lrs(values["lr"], steps), _levels(nx, ny, coarsest),
+                     head, {"max_grad_norm": max_grad_norm, "tol": tol})
+
+
+def basin_cells(plan, cells):
+    """The outcome code of each cell index in ``cells``: the index of the minimum its run ends at, ``NO_MINIMUM``
+    or ``DIVERGED``."""
+    ends = run_many(plan.rule, plan.surface, [plan.starts[i] for i in cells], plan.lrs, track=False, **plan.options)
+    return [DIVERGED if outcome == "diverged" else NO_MINIMUM if reached is None else reached
+            for _, _, outcome, _, reached in ends]
+
+
 def basin_levels(surface, optimizer, nx=100, ny=100, steps=300, hyperparams=None, bounds=None, *, schedule=None,
-                 max_grad_norm=None, tol=1e-3, grad_tol=1e-8, coarsest=8, chunk=2000):
+                 max_grad_norm=None, tol=None, coarsest=8, chunk=2000):
     """``basin_map`` computed coarse to fine: an iterator of maps, one after each batch of at most ``chunk`` starts.
 
     Each partial map is ``basin_map``'s dict with None in ``outcomes`` for cells not computed yet, ``done`` (cells
@@ -201,43 +261,29 @@ def basin_levels(surface, optimizer, nx=100, ny=100, steps=300, hyperparams=None
     computed cells only. The last map is complete (``stride`` 1, ``done`` = nx·ny). All input is checked here,
     before the iterator is returned (ValueError naming the field).
     """
-    surf = get_surface(surface)
-    spec, values, rule = resolve(optimizer, **(hyperparams or {}))
-    bounds = surf.bounds if bounds is None else check_bounds(bounds)
-    check_whole("nx", nx, 1, 1000)
-    check_whole("ny", ny, 1, 1000)
-    check_whole("steps", steps, 0)
-    check_whole("coarsest", coarsest, 1)
     check_whole("chunk", chunk, 1)
-    sched = get_schedule(schedule)
-    lrs = sched.lrs(values["lr"], steps)
-    run(spec, surf, None, 0, schedule=schedule, max_grad_norm=max_grad_norm, tol=tol, grad_tol=grad_tol,
-        **(hyperparams or {}))  # the options, checked as run checks them (at the surface's default start)
-    head = {"surface": surf.key, "optimizer": spec.key, "hyperparams": _hyperparams_json(values),
-            "schedule": sched.spec, "steps": steps, "max_grad_norm": max_grad_norm, "tol": tol, "grad_tol": grad_tol,
-            "nx": nx, "ny": ny, "bounds": [list(bounds[0]), list(bounds[1])],
-            "minima": [{"x": m.x, "y": m.y, "value": m.value, "is_global": m.is_global} for m in surf.minima]}
-    return _refine(surf, rule, _grid(bounds, nx, ny), lrs, _levels(nx, ny, coarsest), chunk, head,
-                   dict(max_grad_norm=max_grad_norm, tol=tol, grad_tol=grad_tol))
+    plan = basin_plan(surface, optimizer, nx, ny, steps, hyperparams, bounds, schedule=schedule,
+                      max_grad_norm=max_grad_norm, tol=tol, coarsest=coarsest)
+    return _refine(plan, chunk)
 
 
-def _refine(surf, rule, starts, lrs, levels, chunk, head, options):
-    outcomes = [None] * len(starts)
+def _refine(plan, chunk):
+    outcomes = [None] * len(plan.starts)
     done, complete = 0, None
-    for stride, level in levels:
+    for stride, level in plan.levels:
         for c in range(0, len(level), chunk):
             cells = level[c:c + chunk]
-            ends = run_many(rule, surf, [starts[i] for i in cells], lrs, track=False, **options)
-            for i, (_, _, st, _, reached) in zip(cells, ends):
-                outcomes[i] = DIVERGED if st == "diverged" else NO_MINIMUM if reached is None else reached
+            for i, v in zip(cells, basin_cells(plan, cells)):
+                outcomes[i] = v
             done += len(cells)
             if c + chunk >= len(level):
                 complete = stride
-            yield {**head, **_shares(surf, outcomes, done), "outcomes": list(outcomes), "done": done,
+            yield {**plan.head, **shares(plan.surface, outcomes, done), "outcomes": list(outcomes), "done": done,
                    "stride": complete}
 
 
-def _shares(surf, outcomes, done):
+def shares(surf, outcomes, done):
+    """Counts and shares of each outcome code among the computed cells (None = not computed yet)."""
     counts = [0] * len(surf.minima)
     none = diverged = 0
     for v in outcomes:
@@ -260,7 +306,7 @@ def basin_map(surface, optimizer, nx=100, ny=100, steps=300, hyperparams=None, b
     the surface's view) after ``steps`` steps: ``outcomes`` is a flat row-major list (index j·nx + i, row 0 at
     ymin) of the index of the minimum the final point is within ``tol`` of, -1 for none, -2 for a diverged run.
     ``counts``/``shares`` per minimum, ``global_share`` (all global minima), ``none_share``, ``diverged_share``.
-    ``options``: schedule, max_grad_norm, tol, grad_tol as in ``run`` (no gradient noise). JSON-ready.
+    ``options``: schedule, max_grad_norm, tol as in ``run`` (no gradient noise). JSON-ready.
     """
     for partial in basin_levels(surface, optimizer, nx, ny, steps, hyperparams, bounds, **options):
         pass

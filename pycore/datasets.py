@@ -236,9 +236,9 @@ def run_minibatch(optimizer, dataset, start=None, *, epochs=None, steps=None, ba
     """Run ``optimizer`` on mini-batch gradients of ``dataset`` for ``epochs`` epochs or ``steps`` steps.
 
     Step k uses the gradient of the k-th batch of ``minibatches(n, batch_size, seed)`` at the current point.
-    ``options`` are ``pycore.run``'s (hyperparameters by torch's names, schedule, noise, max_grad_norm, tol,
-    grad_tol); validation, divergence and convergence are run's own, since the run is ``pycore.run`` on the
-    dataset's surface with the mini-batch gradient as its gradient. batch_size = n is full-batch gradient
+    ``options`` are ``pycore.run``'s (hyperparameters by torch's names, schedule, noise, max_grad_norm, tol);
+    validation, divergence and outcome are run's own, since the run is ``pycore.run`` on the dataset's surface
+    with the mini-batch gradient as its ``gradient``. batch_size = n is full-batch gradient
     descent, exactly. Returns a ``MinibatchTrajectory``.
     """
     data = get_dataset(dataset)
@@ -256,8 +256,8 @@ def run_minibatch(optimizer, dataset, start=None, *, epochs=None, steps=None, ba
     def stochastic_grad(p, q):     # run() asks once per point: at the start, then after each step
         return batch_grad(p, q, next(batches))
 
-    surf = data.surface._replace(grad=stochastic_grad)
-    t = MinibatchTrajectory._make(run(optimizer, surf, start, total, seed=seed, **options))
+    t = MinibatchTrajectory._make(run(optimizer, data.surface, start, total, seed=seed, gradient=stochastic_grad,
+                                      **options))
     done = len(t.updates) // per
     t.minibatch = {"dataset": data.key, "batch_size": batch_size, "steps_per_epoch": per, "epochs": done,
                    "epoch_losses": [t.losses[e * per] for e in range(done + 1)]}

@@ -23,7 +23,7 @@ def _direction(u):
     return f"along {sx} and {sy}"
 
 
-def _sgd(h, t, g, state, lr):
+def _sgd(h, t, g, state, lr, before):
     mu = h.get("momentum", 0.0)
     if not mu:
         return f"plain SGD steps by −η·g with η = {lr:.3g} and the gradient g = {_vec(g)}"
@@ -35,26 +35,28 @@ def _sgd(h, t, g, state, lr):
             f"direction rather than the current gradient g = {_vec(g)}")
 
 
-def _adagrad(h, t, g, state, lr):
+def _adagrad(h, t, g, state, lr, before):
     s = state["sum"]
     d = [gi / (math.sqrt(si) + h["eps"]) for gi, si in zip(g, s)]
     return (f"g/(√s + ε) = {_vec(d)}, where s = {_vec(s)} adds up every squared gradient so far, so each "
             f"coordinate's steps keep shrinking")
 
 
-def _rmsprop(h, t, g, state, lr):
+def _rmsprop(h, t, g, state, lr, before):
     v = state["square_avg"]
     return (f"each coordinate of g = {_vec(g)} is divided by √v + ε, with v = {_vec(v)} the running mean of "
             f"g² (α = {h['alpha']:g}), so its recent size no longer sets the step")
 
 
-def _adadelta(h, t, g, state, lr):
-    v, u = state["square_avg"], state["acc_delta"]
-    return (f"Δ = √(u + ε)/√(v + ε)·g: the ratio of recent step sizes u = {_vec(u)} to recent gradient sizes "
-            f"v = {_vec(v)} sets the scale, then it is multiplied by η = {lr:.3g}")
+def _adadelta(h, t, g, state, lr, before):
+    v = state["square_avg"]
+    u = before.get("acc_delta", [0.0] * len(g))     # the step uses u from before it, v from after
+    return (f"Δ = √(u + ε)/√(v + ε)·g: the ratio of recent step sizes u = {_vec(u)} (before this step) to recent "
+            f"gradient sizes v = {_vec(v)} (including this g = {_vec(g)}) sets the scale, then it is multiplied "
+            f"by η = {lr:.3g}")
 
 
-def _adam(h, t, g, state, lr):
+def _adam(h, t, g, state, lr, before):
     b1, b2 = h["betas"]
     m = state["exp_avg"]
     v = state.get("max_exp_avg_sq") if h.get("amsgrad") else state["exp_avg_sq"]
@@ -80,7 +82,7 @@ def _radam(h, t, g, state, lr, d):
             f"momentum step η·m̂ with m̂ = {_vec(d)}")
 
 
-def _adamax(h, t, g, state, lr):
+def _adamax(h, t, g, state, lr, before):
     b1 = h["betas"][0]
     m, u = state["exp_avg"], state["exp_inf"]
     d = [(mi / (1 - b1 ** t)) / ui for mi, ui in zip(m, u)]
@@ -98,14 +100,15 @@ _WITH_STATE = {"sgd": _sgd, "momentum": _sgd, "nesterov": _sgd, "adagrad": _adag
 _FROM_UPDATE = {"nadam": _nadam, "radam": _radam, "lion": _lion}
 
 
-def explain_step(spec, hyperparams, t, grad, update, state, lr):
+def explain_step(spec, hyperparams, t, grad, update, state, lr, before=None):
     """The sentence for step ``t`` (1-based) of ``spec`` with ``hyperparams`` in effect: it used ``grad`` and
-    learning rate ``lr``, moved by ``update`` and left ``state`` ({torch state name: value})."""
+    learning rate ``lr``, moved by ``update``, found the state ``before`` and left ``state`` ({torch state
+    name: value})."""
     size = math.hypot(*update)
     family = spec.make.__name__
     d = [-u / lr for u in update] if lr else [0.0, 0.0]
     if family in _WITH_STATE:
-        why = _WITH_STATE[family]({**spec.fixed, **hyperparams}, t, grad, state, lr)
+        why = _WITH_STATE[family]({**spec.fixed, **hyperparams}, t, grad, state, lr, before or {})
     elif family in _FROM_UPDATE:
         why = _FROM_UPDATE[family](hyperparams, t, grad, state, lr, d)
     else:

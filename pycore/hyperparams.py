@@ -7,7 +7,8 @@ runs.
 """
 from collections import namedtuple
 import math
-import numbers
+
+from .checks import check_flag, check_number, check_pair, short
 
 INF = math.inf
 
@@ -39,51 +40,27 @@ def interval(p):
     return f"{'(' if p.low_open else '['}{fmt(p.low)}, {fmt(p.high)}{')' if p.high_open else ']'}"
 
 
-def _is_number(v):
-    """A real number (int, float, numpy scalar, ...) that is not a bool."""
-    return isinstance(v, numbers.Real) and not isinstance(v, bool)
-
-
-def _in_range(p, v):
-    """v (any real) lies in p's interval; NaN and infinities never do."""
-    try:
-        v = float(v)
-    except OverflowError:          # an int too large for a float
-        return False
-    if not math.isfinite(v):
-        return False
-    above = v > p.low if p.low_open else v >= p.low
-    below = v < p.high if p.high_open else v <= p.high
-    return above and below
-
-
 def check(p, value, owner=""):
-    """Return ``value`` normalised (float, bool or tuple of floats), or raise ValueError."""
-    where = f"{owner}: " if owner else ""
+    """Return ``value`` normalised (float, bool or tuple of floats), or raise ValueError naming the parameter
+    and, in words, the values torch accepts. A number may be given as typed text (``pycore.checks``). pycore is
+    stricter than torch in one way, and says so: it refuses infinities, which torch accepts but turns every
+    step into NaN."""
+    name = f"{owner}: {p.name}" if owner else p.name
     if p.kind == "bool":
-        if not isinstance(value, bool):
-            raise ValueError(f"{where}{p.name} must be True or False, got {value!r}")
-        return value
+        return check_flag(name, value)
+    bounds = dict(low=p.low, high=p.high, low_open=p.low_open, high_open=p.high_open)
     if p.kind == "pair":
-        if not isinstance(value, (tuple, list)) or len(value) != 2 or not all(_is_number(v) for v in value):
-            raise ValueError(f"{where}{p.name} must be a pair of numbers, each in {interval(p)}, got {value!r}")
-        for i, v in enumerate(value):
-            if not _in_range(p, v):
-                raise ValueError(f"{where}{p.name}[{i}] must be in {interval(p)}, got {v!r}")
-        return (float(value[0]), float(value[1]))
-    if not _is_number(value):
-        raise ValueError(f"{where}{p.name} must be a number in {interval(p)}, got {value!r}")
-    if not _in_range(p, value):
-        raise ValueError(f"{where}{p.name} must be in {interval(p)}, got {value!r}")
-    return float(value)
+        first, second = check_pair(name, value)
+        return (check_number(f"{name}[0]", first, **bounds), check_number(f"{name}[1]", second, **bounds))
+    return check_number(name, value, **bounds)
 
 
 def validate(specs, values, owner=""):
     """All values in effect: defaults for what is not given; ValueError for unknown names or bad values."""
     by_name = {p.name: p for p in specs}
-    unknown = sorted(set(values) - set(by_name))
+    unknown = sorted((k for k in values if k not in by_name), key=str)
     if unknown:
-        raise ValueError(f"{owner + ': ' if owner else ''}unknown hyperparameter {unknown[0]!r}; "
+        raise ValueError(f"{owner + ': ' if owner else ''}unknown hyperparameter {short(unknown[0])}; "
                          f"expected one of {', '.join(by_name)}")
     return {p.name: check(p, values.get(p.name, p.default), owner) for p in specs}
 

@@ -8,7 +8,7 @@ order.
 from collections import namedtuple
 
 from . import rules
-from .checks import lookup
+from .checks import lookup, short
 from .hyperparams import hp, validate
 from .optimizer_text import TEXT as _TEXT_SOURCE
 
@@ -30,8 +30,9 @@ PALETTE = (
     "#555555", "#0072B2", "#56B4E9", "#009E73", "#E69F00", "#D55E00",
     "#CC79A7", "#882255", "#AA4499", "#332288", "#999933", "#44AA99",
 )
-MARKERS = ("circle", "square", "triangle-up", "diamond", "triangle-down", "cross",
-           "star", "pentagon", "hexagon", "triangle-left", "triangle-right", "plus")
+# Marker shapes (``pycore.markers``), none of them a minimum's or a saddle's shape.
+MARKERS = ("square", "triangle-up", "triangle-down", "diamond", "pentagon", "hexagon",
+           "plus", "thin-diamond", "triangle-left", "triangle-right", "hourglass", "wye")
 
 # Shared hyperparameter specs. Valid intervals are torch's; where torch checks less (dampening, alpha) or
 # lion-pytorch asserts more (lr > 0, betas <= 1), the doc says so. ``ui`` is the page's slider range.
@@ -139,14 +140,17 @@ def get_optimizer(optimizer):
     return lookup(OPTIMIZERS, optimizer, "optimizer", OptimizerSpec)
 
 
-def resolve(optimizer, **hyperparams):
-    """(spec, hyperparams in effect, rule): validates before anything runs.
+def resolve(optimizer, hyperparams=None):
+    """(spec, hyperparams in effect, rule) for ``hyperparams`` ({torch name: value}; lists are read as pairs):
+    validates before anything runs.
 
     The one cross-parameter constraint is torch's: Nesterov momentum needs momentum > 0 and dampening 0.
     """
     spec = get_optimizer(optimizer)
-    values = validate(spec.hyperparams, hyperparams, spec.key)
+    if hyperparams is not None and not isinstance(hyperparams, dict):
+        raise ValueError(f"{spec.key}: hyperparameters must map torch's names to values; got {short(hyperparams)}")
+    values = validate(spec.hyperparams, hyperparams or {}, spec.key)
     if values.get("nesterov") and (values["momentum"] <= 0 or values["dampening"] != 0):
-        raise ValueError(f"{spec.key}: nesterov=True requires momentum in (0, inf) and dampening = 0, "
-                         f"got momentum={values['momentum']!r}, dampening={values['dampening']!r}")
+        raise ValueError(f"{spec.key}: nesterov=True needs momentum greater than 0 and dampening 0; "
+                         f"got momentum={values['momentum']:g}, dampening={values['dampening']:g}")
     return spec, values, spec.make(**values)

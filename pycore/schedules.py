@@ -29,7 +29,8 @@ How a spec relates to the optimizer's lr (``base_lr``):
 from collections import namedtuple
 import math
 
-from .hyperparams import INF, check, hp, interval, to_json as _param_json
+from .checks import check_whole, range_words
+from .hyperparams import INF, check, hp, to_json as _param_json
 
 Schedule = namedtuple("Schedule", "name spec lrs")
 
@@ -268,6 +269,7 @@ _RECORDS = [
 SCHEDULES = {s.key: s for s in _RECORDS}
 del _RECORDS
 
+MAX_WHOLE = 10 ** 9   # whole-number parameters (step counts): torch sets no limit; larger ones only overflow
 # Parameters whose default None means "the same as another one" (torch: step_size_down=None).
 _FOLLOWS = {"step_size_down": "step_size_up"}
 
@@ -279,11 +281,7 @@ def _check_value(p, value, owner, choices):
         return value
     if p.kind != "int":
         return check(p, value, owner)
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or value < p.low:
-        raise ValueError(f"{owner}: {p.name} must be a whole number in {interval(p)}, got {value!r}")
-    return value
+    return check_whole(f"{owner}: {p.name}", value, int(p.low), min(p.high, MAX_WHOLE))
 
 
 def get_schedule(spec):
@@ -308,8 +306,9 @@ def get_schedule(spec):
         if value is None and p.name in _FOLLOWS:
             value = values[_FOLLOWS[p.name]]
         if value is None:
-            raise ValueError(f"{name}: {p.name} is required (torch has no default); {p.doc}, "
-                             f"in {interval(p)}")
+            raise ValueError(f"{name}: {p.name} is required (torch has no default): {p.doc}, "
+                             f"{'a whole number' if p.kind == 'int' else 'a number'}, "
+                             f"{range_words(p.low, p.high, p.low_open, p.high_open)}")
         values[p.name] = _check_value(p, value, name, record.choices.get(p.name, ()))
     if name == "constant":
         return Schedule("constant", None, record.make(values))

@@ -18,7 +18,7 @@ from .checks import check_start, check_whole
 from .compare import run_many
 from .optimizers import OPTIMIZERS, get_optimizer, resolve
 from .surfaces import get_surface
-from .trajectory import start_on
+from .trajectory import check_options, start_on
 
 LR_RANGE = (1e-4, 1.0)
 POINTS = 9
@@ -79,12 +79,9 @@ def tune(surface, optimizers=None, *, lr_range=LR_RANGE, points=POINTS, steps=ST
             raise ValueError(f"hyperparams given for {key!r}, which is not being tuned; tuned: {', '.join(keys)}")
         if "lr" in values:
             raise ValueError(f"hyperparams for {key!r} set lr, which is what is tuned")
+    _, _, max_grad_norm, _ = check_options(0.0, 0, max_grad_norm, None)
     grid = lr_grid(low, high, points)
-    if max_grad_norm is not None and (isinstance(max_grad_norm, bool) or not isinstance(max_grad_norm, (int, float))
-                                      or not 0 < max_grad_norm < math.inf):
-        raise ValueError(f"max_grad_norm must be a positive number or None, got {max_grad_norm!r}")
-    grid = lr_grid(low, high, points)
-    rules = {key: [resolve(key, lr=lr, **overrides.get(key, {})) for lr in grid] for key in keys}
+    rules = {key: [resolve(key, {**overrides.get(key, {}), "lr": lr}) for lr in grid] for key in keys}
 
     global_values = [m.value for m in surf.minima if m.is_global]
     f_star = min(global_values) if global_values else None

@@ -56,10 +56,10 @@ def test_measure_setting_agrees_with_independent_runs():
                 for s in comparison.starts(surf, plan.grid)]
         glob = [t for t in runs if t.reached is not None and surf.minima[t.reached].is_global]
         fstar = min(m.value for m in surf.global_minima)
-        gaps = [math.inf if t.status == "diverged" else t.losses[-1] - fstar for t in runs]
+        gaps = [math.inf if t.outcome == "diverged" else t.losses[-1] - fstar for t in runs]
         assert got["global"] == len(glob) / len(runs)
-        assert got["diverged"] == sum(t.status == "diverged" for t in runs) / len(runs)
-        assert got["median_steps"] == (statistics.median(t.converged_at for t in glob) if glob else None)
+        assert got["diverged"] == sum(t.outcome == "diverged" for t in runs) / len(runs)
+        assert got["median_steps"] == (statistics.median(t.settled_at for t in glob) if glob else None)
         assert got["median_gap"] == comparison._sig(statistics.median(gaps))
 
 

@@ -97,7 +97,7 @@ def test_records():
         s = d.surface
         assert (d.key, s.key, get_dataset(key)) == (key, key, d)
         assert f"n = {N}" in s.latex and len(d.inputs) == len(d.targets) == N
-        assert "convex" in s.tags and pycore.run("adam", s, steps=5, lr=0.1).status == "max_steps"
+        assert "convex" in s.tags and pycore.run("adam", s, steps=5, lr=0.1).outcome == "budget"
     assert set(LOGREG.targets) == {-1.0, 1.0}
     with pytest.raises(ValueError, match="unknown dataset"):
         get_dataset("mnist")
@@ -154,7 +154,7 @@ def test_full_batch_is_exactly_gradient_descent():
     for key in DATASETS:
         mb = run_minibatch("adam", key, steps=40, batch_size=N, seed=9, lr=0.1)
         full = pycore.run("adam", DATASETS[key].surface, steps=40, lr=0.1)
-        assert (mb.points, mb.grads, mb.losses, mb.status) == (full.points, full.grads, full.losses, full.status)
+        assert (mb.points, mb.grads, mb.losses, mb.outcome) == (full.points, full.grads, full.losses, full.outcome)
 
 
 def test_reproducible_and_seed_dependent():
@@ -183,7 +183,7 @@ def test_result_is_a_trajectory_and_json_ready():
 
 def test_divergence_is_reported_like_any_run():
     t = run_minibatch("sgd", "linreg", epochs=50, batch_size=8, lr=5.0)
-    assert t.status == "diverged" and t.reason
+    assert t.outcome == "diverged" and t.reason
     assert all(math.isfinite(v) for v in t.losses)
     assert len(t.minibatch["epoch_losses"]) == t.minibatch["epochs"] + 1
 
@@ -195,7 +195,7 @@ def test_divergence_is_reported_like_any_run():
     ({"steps": 2.5}, "steps must be a whole number"),
     ({"steps": 1, "seed": 1.5}, "seed must be a whole number"),
     ({"steps": 1, "lr": -1.0}, "lr"),
-    ({"steps": 1, "start": (math.nan, 0.0)}, "start must be finite"),
+    ({"steps": 1, "start": (math.nan, 0.0)}, "start x must be"),
 ])
 def test_bad_arguments_are_refused(kwargs, words):
     with pytest.raises(ValueError, match=words):

@@ -221,9 +221,9 @@ def test_domain_errors_give_ieee_values(text, x, y, expected):
 def test_a_run_into_a_domain_error_reports_divergence():
     surf = custom_surface("log(x) + y**2", ((0.01, 3.0), (-1.0, 1.0)))
     t = pycore.run("sgd", surf, start=(0.5, 0.5), steps=50, lr=1.0)
-    assert t.status == "diverged" and "step 1" in t.reason
+    assert t.outcome == "diverged" and "step 1" in t.reason
     assert all(math.isfinite(v) for v in t.losses)
-    with pytest.raises(ValueError, match="not finite at the start"):
+    with pytest.raises(ValueError, match="not a finite number at the start"):
         pycore.run("sgd", surf, start=(-1.0, 0.5), steps=5)
 
 
@@ -415,7 +415,7 @@ def test_custom_surface_record():
     assert (m.x, m.y, m.is_global) == (pytest.approx(1.0, abs=1e-12), pytest.approx(-2.0, abs=1e-12), True)
     assert s.starts[0] == pytest.approx((2.4, 2.4))
     t = pycore.run("adam", s, steps=3000, lr=0.05)
-    assert t.status == "converged" and t.reached == 0
+    assert t.outcome == "global" and t.reached == 0
 
 
 def test_himmelblau_four_global_minima_found_numerically():

@@ -11,28 +11,28 @@ from pycore.optimizers import resolve
 
 # (optimizer, bad settings, text the message must contain)
 BAD = [
-    ("adam", {"lr": -0.1}, ["lr", "[0.0, inf)", "-0.1"]),
-    ("sgd", {"lr": -1}, ["lr", "[0.0, inf)"]),
-    ("lion", {"lr": 0.0}, ["lr", "(0.0, inf)"]),
-    ("adam", {"betas": (0.9, 1.0)}, ["betas[1]", "[0.0, 1.0)"]),
-    ("nadam", {"betas": (1.5, 0.9)}, ["betas[0]", "[0.0, 1.0)"]),
-    ("lion", {"betas": (0.9, 1.01)}, ["betas[1]", "[0.0, 1.0]"]),
-    ("adam", {"betas": (0.9,)}, ["betas", "pair", "[0.0, 1.0)"]),
+    ("adam", {"lr": -0.1}, ["lr", "at least 0", "-0.1"]),
+    ("sgd", {"lr": -1}, ["lr", "at least 0"]),
+    ("lion", {"lr": 0.0}, ["lr", "greater than 0"]),
+    ("adam", {"betas": (0.9, 1.0)}, ["betas[1]", "from 0 up to but not including 1"]),
+    ("nadam", {"betas": (1.5, 0.9)}, ["betas[0]", "from 0 up to but not including 1"]),
+    ("lion", {"betas": (0.9, 1.01)}, ["betas[1]", "from 0 to 1"]),
+    ("adam", {"betas": (0.9,)}, ["betas", "pair"]),
     ("radam", {"betas": (0.9, 0.99, 0.5)}, ["betas", "pair"]),
     ("adamax", {"betas": 0.9}, ["betas", "pair"]),
-    ("adam", {"betas": (0.9, True)}, ["betas", "pair"]),
-    ("adam", {"lr": True}, ["lr", "number", "[0.0, inf)", "True"]),
-    ("rmsprop", {"alpha": "0.9"}, ["alpha", "number", "[0.0, 1.0]"]),
-    ("adam", {"eps": math.nan}, ["eps", "[0.0, inf)", "nan"]),
-    ("adagrad", {"lr_decay": math.inf}, ["lr_decay", "[0.0, inf)"]),
-    ("adam", {"weight_decay": -1e-3}, ["weight_decay", "[0.0, inf)"]),
-    ("adam", {"amsgrad": 1}, ["amsgrad", "True or False"]),
-    ("adam", {"lr": 10 ** 400}, ["lr", "[0.0, inf)"]),
-    ("adadelta", {"rho": 1.5}, ["rho", "[0.0, 1.0]"]),
-    ("momentum", {"dampening": -0.5}, ["dampening", "[0.0, 1.0]"]),
-    ("nesterov", {"momentum": 0.0}, ["momentum", "(0.0, inf)"]),
+    ("adam", {"betas": (0.9, True)}, ["betas[1]", "number"]),
+    ("adam", {"lr": True}, ["lr", "number", "at least 0", "true"]),
+    ("rmsprop", {"alpha": "0.9x"}, ["alpha", "number", "from 0 to 1", "not a number"]),
+    ("adam", {"eps": math.nan}, ["eps", "at least 0", "NaN"]),
+    ("adagrad", {"lr_decay": math.inf}, ["lr_decay", "at least 0"]),
+    ("adam", {"weight_decay": -1e-3}, ["weight_decay", "at least 0"]),
+    ("adam", {"amsgrad": 2}, ["amsgrad", "true or false"]),
+    ("adam", {"lr": 10 ** 400}, ["lr", "at least 0"]),
+    ("adadelta", {"rho": 1.5}, ["rho", "from 0 to 1"]),
+    ("momentum", {"dampening": -0.5}, ["dampening", "from 0 to 1"]),
+    ("nesterov", {"momentum": 0.0}, ["momentum", "greater than 0"]),
     ("sgd", {"nesterov": True, "momentum": 0.9, "dampening": 0.1}, ["nesterov", "dampening", "momentum"]),
-    ("sgd", {"nesterov": True}, ["nesterov", "momentum", "(0, inf)"]),
+    ("sgd", {"nesterov": True}, ["nesterov", "momentum", "greater than 0"]),
     ("adam", {"learning_rate": 0.1}, ["learning_rate", "unknown", "lr"]),
     ("nesterov", {"dampening": 0.1}, ["unknown", "dampening"]),
     ("adamw", {"decoupled_weight_decay": False}, ["unknown", "decoupled_weight_decay"]),
@@ -42,7 +42,7 @@ BAD = [
 @pytest.mark.parametrize("key, bad, words", BAD, ids=[f"{k}-{'-'.join(b)}" for k, b, _ in BAD])
 def test_bad_hyperparameters_raise_a_clear_error(key, bad, words):
     with pytest.raises(ValueError) as e:
-        resolve(key, **bad)
+        resolve(key, bad)
     for w in words:
         assert w in str(e.value), (w, str(e.value))
     assert str(e.value).startswith(key + ":")
@@ -57,14 +57,14 @@ def test_unknown_optimizer():
 
 
 def test_defaults_fill_what_is_not_given():
-    _, values, _ = resolve("adam", lr=0.05)
+    _, values, _ = resolve("adam", {"lr": 0.05})
     assert values == {"lr": 0.05, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.0, "amsgrad": False,
                       "decoupled_weight_decay": False}
     assert pycore.run("adam", "rosenbrock", steps=2, lr=0.05).hyperparams == values
 
 
 def test_values_are_normalised():
-    _, values, _ = resolve("adam", lr=1, betas=[0, 0.5])
+    _, values, _ = resolve("adam", {"lr": 1, "betas": [0, 0.5]})
     assert values["lr"] == 1.0 and type(values["lr"]) is float
     assert values["betas"] == (0.0, 0.5) and all(type(b) is float for b in values["betas"])
 
@@ -73,7 +73,7 @@ def test_interval_edges():
     p = hp("x", "x", 0.5, 0.0, 1.0, high_open=True)
     assert interval(p) == "[0.0, 1.0)"
     assert check(p, 0.0) == 0.0
-    with pytest.raises(ValueError, match=r"x must be in \[0.0, 1.0\), got 1.0"):
+    with pytest.raises(ValueError, match=r"x must be from 0 up to but not including 1; got 1"):
         check(p, 1.0)
     q = hp("y", "y", 1.0, low_open=True)
     assert interval(q) == "(0.0, inf)"
@@ -91,7 +91,7 @@ def test_check_accepts_exactly_the_interval(v):
     if inside:
         assert check(p, v) == v
     else:
-        with pytest.raises(ValueError, match=r"x must be in \[0.0, 1.0\]"):
+        with pytest.raises(ValueError, match=r"x must be (a (finite )?number )?from 0 to 1"):
             check(p, v)
 
 

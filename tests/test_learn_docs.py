@@ -6,7 +6,7 @@ before it fails in a browser.
 import pathlib
 import re
 
-from pycore import api
+from pycore.browser.catalog import catalog
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
@@ -23,7 +23,7 @@ def _docs_table():
 
 def test_every_doc_the_page_requests_exists_for_every_registry_key():
     docs = _docs_table()
-    keys = [o["key"] for o in api.catalog()["optimizers"]]
+    keys = [o["key"] for o in catalog()["optimizers"]]
     assert len(keys) == 12
     assert "${key}" in docs["optimizer"]
     for key in keys:

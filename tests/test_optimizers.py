@@ -74,7 +74,7 @@ def compare(points, states, want_points, want_states):
 
 def replay(run, grads):
     """pycore's rule fed torch's gradients: (points, states as dicts)."""
-    spec, values, rule = resolve(run["optimizer"], **_hp(run))
+    spec, values, rule = resolve(run["optimizer"], _hp(run))
     params = tuple(run["start"])
     state = rule.init(params)
     lrs = run.get("lrs") or [values["lr"]] * len(grads)
@@ -142,7 +142,7 @@ def test_pycore_run_reproduces_the_golden_trajectories():
             continue                                            # schedules are pycore.schedules' business
         t = pycore.run(run["optimizer"], run["surface"], start=tuple(run["start"]), steps=golden()["steps"],
                        **_hp(run))
-        assert t.status != "diverged", _label(run)
+        assert t.outcome != "diverged", _label(run)
         assert max(_vec_err(list(g), h) for g, h in zip(t.grads, run["grads"])) <= 1e-12, _label(run)
         worst, _ = compare(t.points, _as_dicts(t.state_fields, t.states), run["points"], run["states"])
         assert worst <= PLAIN_REL, f"{_label(run)}: {worst:.3g}"
@@ -262,7 +262,7 @@ def test_every_hyperparameter_is_accepted_and_state_fields_match(spec):
     for h in spec.hyperparams:                                  # each one set away from its default
         value = {"bool": not h.default, "pair": [0.5, 0.6], "float": (h.ui_low + h.ui_high) / 2}[h.kind]
         extra = {"momentum": 0.9} if h.name == "nesterov" else {}
-        _, values, rule = resolve(spec.key, **{h.name: value}, **extra)
+        _, values, rule = resolve(spec.key, {h.name: value, **extra})
         assert values[h.name] == (tuple(value) if h.kind == "pair" else value) != h.default
     state = rule.init((1.0, 2.0))
     assert len(state) == len(spec.state_fields) and len(set(spec.state_fields)) == len(spec.state_fields)

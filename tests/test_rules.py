@@ -16,7 +16,7 @@ P = (0.5, -0.25)
 
 def first_update(key, grads=G, params=P, **hp):
     """Δθ of the first step of registry entry ``key`` (with torch's defaults for what is not given)."""
-    _, values, rule = resolve(key, **hp)
+    _, values, rule = resolve(key, hp)
     new, _ = rule.update(grads, rule.init(params), params, values["lr"])
     return [n - p for n, p in zip(new, params)], values
 
@@ -36,7 +36,7 @@ def test_sgd_first_step_is_minus_lr_times_g():
 
 
 def test_momentum_buffer_is_a_geometric_sum_of_a_constant_gradient():
-    _, values, rule = resolve("momentum", lr=0.01, momentum=0.5)
+    _, values, rule = resolve("momentum", {"lr": 0.01, "momentum": 0.5})
     params, state = P, rule.init(P)
     for t in range(1, 6):
         new, state = rule.update(G, state, params, 0.01)
@@ -83,7 +83,7 @@ def test_lion_moves_each_coordinate_by_exactly_lr():
 
 def test_radam_takes_momentum_steps_until_the_rectifier_switches_on_at_t6():
     lr = 1e-3
-    _, _, rule = resolve("radam", lr=lr)
+    _, _, rule = resolve("radam", {"lr": lr})
     params, state = P, rule.init(P)
     steps = []
     for _ in range(7):
@@ -169,7 +169,7 @@ finite = st.floats(-1e3, 1e3, allow_nan=False)
 @given(grads=st.lists(finite, min_size=2, max_size=2), params=st.lists(finite, min_size=2, max_size=2),
        grads2=st.lists(finite, min_size=2, max_size=2))
 def test_update_is_pure(key, grads, params, grads2):
-    spec, values, rule = resolve(key, **({"momentum": 0.5} if key == "sgd" else {}))
+    spec, values, rule = resolve(key, {"momentum": 0.5} if key == "sgd" else {})
     state0 = rule.init(tuple(params))
     assert len(state0) == len(spec.state_fields)
     new1, state1 = rule.update(grads, state0, params, values["lr"])

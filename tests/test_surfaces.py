@@ -482,6 +482,6 @@ def test_adam_runs_finitely_from_every_suggested_start(key):
     s = SURFACES[key]
     for start in s.starts:
         t = pycore.run("adam", key, start=start, steps=50)
-        assert t.status != "diverged" and len(t.points) == 51
+        assert t.outcome != "diverged" and len(t.points) == 51
         assert all(math.isfinite(v) for p in t.points for v in p) and all(map(math.isfinite, t.losses))
     assert pycore.run("adam", key, steps=1).points[0] == s.starts[0]

@@ -13,7 +13,7 @@ def test_lengths_and_start():
     assert t.points[0] == (-1.5, 2.5) and t.start == (-1.5, 2.5)
     assert len(t.points) == 41 and len(t.losses) == 41
     assert len(t.grads) == len(t.updates) == len(t.states) == len(t.lrs) == 40
-    assert t.status in ("max_steps", "converged")
+    assert t.outcome in pycore.OUTCOMES
 
 
 def test_points_follow_updates_and_losses_follow_f():
@@ -29,7 +29,7 @@ def test_points_follow_updates_and_losses_follow_f():
 
 def test_zero_steps():
     t = pycore.run("sgd", "rosenbrock", start=(0.5, 0.5), steps=0)
-    assert t.points == [(0.5, 0.5)] and t.grads == [] and t.status == "max_steps"
+    assert t.points == [(0.5, 0.5)] and t.grads == [] and t.outcome == "budget" and t.settled_at is None
 
 
 def test_hyperparams_include_defaults():
@@ -45,7 +45,7 @@ def test_default_start_is_the_surface_suggestion():
 
 def test_divergence_keeps_last_finite_point_and_never_nan():
     t = pycore.run("sgd", "rosenbrock", start=(-1.5, 2.5), steps=200, lr=0.5)
-    assert t.status == "diverged" and t.reason and "step" in t.reason
+    assert t.outcome == "diverged" and t.reason and "step" in t.reason
     assert len(t.points) < 201 and len(t.points) == len(t.losses) == len(t.grads) + 1
     assert all(math.isfinite(v) for p in t.points for v in p)
     assert all(math.isfinite(v) for v in t.losses)
@@ -57,17 +57,77 @@ def test_escape_counts_as_divergence():
     surf = pycore.Surface(name="saddle-test", f=lambda x, y: x * x - y * y, grad=lambda x, y: (2 * x, -2 * y),
                           bounds=((-1, 1), (-1, 1)))
     t = pycore.run("sgd", surf, start=(0.5, 0.1), steps=5000, lr=0.1)
-    assert t.status == "diverged" and "view widths" in t.reason
+    assert t.outcome == "diverged" and "view widths" in t.reason
     assert abs(t.points[-1][1]) <= 1 + ESCAPE_SPANS * 2
 
 
-def test_converged_at_is_first_point_near_a_minimum():
+def test_settled_at_is_where_the_path_stops_leaving_its_end():
     t = pycore.run("adam", "rosenbrock", start=(0.9, 0.9), steps=3000, lr=0.01, tol=1e-3)
-    assert t.status == "converged"
-    k = t.converged_at
-    dist = [math.hypot(x - 1, y - 1) for x, y in t.points]
-    assert dist[k] <= 1e-3 and all(d > 1e-3 for d in dist[:k])
-    assert t.reached == 0
+    assert t.outcome == "global" and t.reached == 0
+    k = t.settled_at
+    end = t.points[-1]
+    dist = [math.hypot(x - end[0], y - end[1]) for x, y in t.points]
+    assert all(d <= 1e-3 for d in dist[k:]) and dist[k - 1] > 1e-3
+    assert math.hypot(end[0] - 1, end[1] - 1) <= 1e-3
+
+
+def test_an_overshoot_settles_later_than_its_first_pass():
+    """Lion passes the quadratic's minimum long before it settles there: the settling step is not a first hit."""
+    t = pycore.run("lion", "quadratic", start=(-2.8, 1.0), steps=1000, lr=0.01)
+    first = next(i for i, (x, y) in enumerate(t.points) if math.hypot(x, y) <= t.tol)
+    assert t.outcome == "global" and t.settled_at > first + 100
+
+
+@pytest.mark.parametrize("optimizer, surface, start, kwargs, outcome", [
+    ("adam", "himmelblau", (0.0, 0.0), dict(lr=0.1, steps=500), "global"),
+    ("adam", "two_wells", (1.2, 1.2), dict(lr=0.01, steps=1000), "local"),
+    ("sgd", "saddle", (-1.9, 0.0), dict(lr=0.1, steps=300), "stalled"),
+    ("sgd", "saddle", (-1.9, 0.01), dict(lr=0.1, steps=300), "diverged"),
+    ("sgd", "rosenbrock", (-1.5, 2.5), dict(lr=1e-3, steps=300), "budget"),
+])
+def test_each_outcome_is_named_for_what_it_is(optimizer, surface, start, kwargs, outcome):
+    t = pycore.run(optimizer, surface, start=start, **kwargs)
+    assert t.outcome == outcome, t.reason
+    assert (t.settled_at is not None) == (outcome in ("global", "local", "stalled"))
+    assert (t.reached is not None) == (outcome in ("global", "local"))
+    if outcome == "stalled":
+        assert "saddle" in t.reason
+
+
+def test_a_saddle_is_never_a_minimum():
+    """Stopping on the saddle of x² − y² (no minimum anywhere) is "stalled", whatever the optimizer."""
+    for key in pycore.OPTIMIZERS:
+        t = pycore.run(key, "saddle", start=(-1.9, 0.0), steps=2000, lr=0.05)
+        assert t.outcome in ("stalled", "budget"), (key, t.outcome)
+
+
+def test_a_crawl_near_a_minimum_is_not_a_stall():
+    """Nesterov crawling along Rosenbrock's flat valley 0.04 from (1, 1) is still on its way."""
+    t = pycore.run("nesterov", "rosenbrock", start=(-1.5, 2.5), steps=300)
+    assert t.outcome == "budget"
+
+
+@pytest.mark.parametrize("optimizer, kwargs", [(k, {"eps": 0.0}) for k in
+                                               ("adam", "adamw", "nadam", "radam", "adamax", "adagrad", "rmsprop",
+                                                "adadelta")] + [("rmsprop", {"centered": True, "lr": 0.0})])
+def test_a_step_torch_would_make_nan_ends_the_run_as_diverged(optimizer, kwargs):
+    """eps = 0 with a zero gradient coordinate is 0/0 (torch: NaN): the run ends, it never raises."""
+    t = pycore.run(optimizer, "quadratic", start=(1.0, 0.0), steps=3, **kwargs)
+    if t.outcome == "diverged":
+        assert t.reason.startswith("step ") and "NaN" in t.reason
+    json.dumps(t.to_dict(), allow_nan=False)
+
+
+def test_a_start_far_enough_to_overflow_f_is_refused_not_raised():
+    """Python's ** raises OverflowError where torch gives inf: a start there is refused, a step there diverges."""
+    steep = pycore.Surface(name="steep", f=lambda x, y: x ** 200 + y * y, grad=lambda x, y: (200 * x ** 199, 2 * y),
+                           bounds=((-1e6, 1e6), (-1, 1)))
+    with pytest.raises(ValueError, match="start"):
+        pycore.run("adam", steep, start=(1e5, 0.0), steps=3)
+    with pytest.raises(ValueError, match="start x"):
+        pycore.run("adam", "rosenbrock", start=(1e100, 0.0), steps=3)
+    t = pycore.run("sgd", steep, start=(1.0, 0.0), steps=3, lr=1.0)
+    assert t.outcome == "diverged" and "overflowed" in t.reason
 
 
 @pytest.mark.parametrize("kwargs, word", [

@@ -39,7 +39,7 @@ def test_objective_is_the_mean_final_gap_of_ordinary_runs():
     for key in ("adam", "sgd"):
         for lr, score, bad in zip(r["method"]["grid"], r["results"][key]["objective"], r["results"][key]["diverged"]):
             runs = [pycore.run(key, surf, start, 150, lr=lr) for start in surf.starts]
-            assert bad == sum(t.status == "diverged" for t in runs)
+            assert bad == sum(t.outcome == "diverged" for t in runs)
             expected = math.inf if bad else sum(t.losses[-1] - f_star for t in runs) / len(runs)
             assert score == expected
 
@@ -113,7 +113,7 @@ def test_progress_reports_each_optimizer_in_order():
     ({"steps": 0}, "steps"),
     ({"steps": 2.5}, "steps"),
     ({"starts": []}, "at least one"),
-    ({"starts": [(math.inf, 0.0)]}, "start must be finite"),
+    ({"starts": [(math.inf, 0.0)]}, "start x must be"),
     ({"optimizers": ["adam", "sgdx"]}, "unknown optimizer"),
     ({"hyperparams": {"adam": {"lr": 0.1}}}, "what is tuned"),
     ({"hyperparams": {"sgd": {"momentum": 0.5}}, "optimizers": ["adam"]}, "not being tuned"),
@@ -129,5 +129,5 @@ def test_bad_input_is_refused_before_any_run(kwargs, words):
 
 def test_start_where_f_is_not_finite_is_refused():
     surf = custom_surface("log(x) + y**2", ((0.1, 2), (-1, 1)))
-    with pytest.raises(ValueError, match="not finite at the start"):
+    with pytest.raises(ValueError, match="not a finite number at the start"):
         tune(surf, ["adam"], starts=[(-1.0, 0.0)])

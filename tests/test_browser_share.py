@@ -1,18 +1,20 @@
-"""pycore.api_share: the shared view (URL hash) is checked field by field, round-trips exactly, and refuses
+"""pycore.browser.share: the shared view (URL hash) is checked field by field, round-trips exactly, and refuses
 hostile input with a ValueError (never another exception, never a partial view); schedule previews and
 exports agree with pycore.run."""
 import csv
 import io
 import json
 import math
+import urllib.parse
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
 import pycore
 import pycore.expr
-from pycore import api, api_share
-from pycore.api_share import decode_view, encode_view, validate_view
+from pycore import specs
+from pycore.browser import catalog, presets, runs, share
+from pycore.browser.share import decode_view, encode_view, validate_view
 from pycore.optimizers import OPTIMIZERS
 from pycore.schedules import SCHEDULES, get_schedule
 
@@ -27,7 +29,7 @@ def view(**changes):
 def test_minimal_view_is_completed_with_defaults():
     v = validate_view(view())
     assert v["enabled"] == ["sgd", "adam"]
-    assert v["hyperparams"]["adam"] == api.check_hyperparams("adam", {})
+    assert v["hyperparams"]["adam"] == runs.check_hyperparams("adam", {})
     assert set(v["hyperparams"]) == set(OPTIMIZERS)
     assert (v["schedules"], v["noise"], v["seed"], v["max_grad_norm"]) == ({}, 0.0, 0, None)
     assert v["preset"] == [] and v["preset_mode"] is False
@@ -35,7 +37,7 @@ def test_minimal_view_is_completed_with_defaults():
 
 
 def test_full_view_round_trips_exactly():
-    preset_lr = api.preset("rosenbrock")["adam"]["lr"]
+    preset_lr = presets.preset("rosenbrock")["adam"]["lr"]
     full = view(hyperparams={"adam": {"lr": preset_lr, "betas": [0.8, 0.99]}, "sgd": {"momentum": 0.5}},
                 preset=["adam"], preset_mode=True, noise=0.25, seed=7, max_grad_norm=1.5, step=0,
                 schedules={"sgd": {"name": "cosine", "T_max": 300}, "adam": {"name": "one_cycle", "max_lr": 0.1,
@@ -69,11 +71,14 @@ def test_compact_form_leaves_out_defaults():
     ({"surface": "nope"}, "unknown surface"),
     ({"evil": 1}, "unknown view field 'evil'"),
     ({"v": 2}, "version"),
-    ({"start": [float("nan"), 0]}, "start must be finite"),
+    ({"start": [float("nan"), 0]}, "start x must be a number"),
+    ({"start": [10 ** 400, 0]}, "start x must be a finite number"),
+    ({"start": [3, 0]}, "start x must be inside the view, from -2 to 2; got 3"),
+    ({"start": [0, 1e300]}, "start y must be from"),
     ({"start": "12"}, "start must be a list"),
-    ({"start": [True, 0]}, "start must be a list"),
-    ({"steps": 0}, "steps must be a whole number"),
-    ({"steps": api.MAX_STEPS + 1}, "steps must be a whole number"),
+    ({"start": [True, 0]}, "start x must be a number from -1e12 to 1e12; got true"),
+    ({"steps": 0}, "steps must be a whole number from 1 to 2000; got 0"),
+    ({"steps": catalog.MAX_STEPS + 1}, "steps must be a whole number"),
     ({"step": 301}, "step must be a whole number"),
     ({"enabled": ["adam", "adam"]}, "twice"),
     ({"enabled": ["__import__('os')"]}, "unknown optimizer"),
@@ -82,12 +87,20 @@ def test_compact_form_leaves_out_defaults():
     ({"hyperparams": {"adam": "lr=1"}}, "must map names"),
     ({"schedules": {"sgd": {"name": "exec"}}}, "unknown schedule"),
     ({"schedules": {"sgd": {"name": "step", "step_size": 0}}}, "step_size"),
-    ({"noise": -0.1}, "noise must be in"),
-    ({"noise": 1e9}, "noise must be in"),
-    ({"noise": "0.1"}, "noise must be a finite number"),
+    ({"noise": -0.1}, "gradient noise σ must be from 0 to 1000; got -0.1"),
+    ({"noise": 1e9}, "gradient noise σ must be from 0 to 1000"),
+    ({"noise": "abc"}, "gradient noise σ must be a number from 0 to 1000; 'abc' is not a number"),
+    ({"noise": 10 ** 500}, "gradient noise σ must be a finite number"),
     ({"seed": -1}, "seed must be a whole number"),
     ({"seed": 1.5}, "seed must be a whole number"),
-    ({"max_grad_norm": 0}, "max_grad_norm must be in"),
+    ({"max_grad_norm": 0}, "max_grad_norm must be greater than 0 and at most 1e6"),
+    ({"max_grad_norm": 10 ** 500}, "max_grad_norm must be a finite number"),
+    ({"hyperparams": {"radam": {"optimizer": {}}}}, "unknown hyperparameter 'optimizer'"),
+    ({"schedules": {"sgd": {"name": "cyclic", "base_lr": 0.01, "max_lr": 0.1, "step_size_up": 10 ** 500}}},
+     "step_size_up must be a whole number"),
+    ({"schedules": {"sgd": {"name": "one_cycle", "max_lr": 0.1, "total_steps": 10 ** 500}}}, "total_steps"),
+    ({"surface": "custom", "custom": {"expr": "x", "bounds": [[0, 1e-307], [0, 1e-307]]}}, "x range"),
+    ({"surface": "custom", "custom": {"expr": "x", "bounds": [[0, 10 ** 500], [0, 1]]}}, "bounds x to"),
     ({"preset": ["adam"], "hyperparams": {"adam": {"lr": 0.123}}}, "not the preset's"),
     ({"preset_mode": "yes"}, "preset_mode"),
     ({"surface": "custom", "custom": {"expr": "__import__('os')", "bounds": [[-1, 1], [-1, 1]]}}, "__import__"),
@@ -95,7 +108,7 @@ def test_compact_form_leaves_out_defaults():
     ({"surface": "custom", "custom": {"expr": "x" * 10_000, "bounds": [[-1, 1], [-1, 1]]}}, ""),
     ({"surface": "custom", "custom": {"expr": "x", "bounds": [[1, -1], [-1, 1]]}}, "bounds"),
     ({"surface": "custom", "custom": {"expr": "x", "bounds": "js.document"}}, "bounds"),
-    ({"surface": "linreg", "data": {"dataset": "linreg", "batch_size": 0}}, "batch_size"),
+    ({"surface": "linreg", "data": {"dataset": "linreg", "batch_size": 0}}, "batch size"),
     ({"surface": "linreg", "data": {"dataset": "os.system"}}, "unknown dataset"),
     ({"surface": "linreg", "data": {"dataset": "logreg"}}, "but the surface is 'linreg'"),
     ({"surface": "custom"}, "needs custom"),
@@ -119,8 +132,10 @@ def test_missing_fields_are_named():
     ("#view=" + "A" * 20_000, "at most"),
     ("#view=" + "A" * 10_000, "not valid JSON"),
     ("#view={not json", "not valid JSON"),
-    ("#view=%ZZ%FF%FE", "not valid JSON"),
-    ("#view=" + "[" * 3000 + "]" * 3000, ""),
+    ("#view=%ZZ%FF%FE", "not valid"),
+    ("#view=" + "[" * 3000 + "]" * 3000, "nests 3000 levels deep"),
+    ("#view=" + "[" * 5985 + "]" * 5985, "at most"),
+    ("#view={\"v\":1,\"start\":[" + "1" * 5000 + ",0]}", ""),
     ("#view=[1,2]", "a view is a JSON object"),
     ("#view={\"v\":1,\"start\":[NaN,0]}", "NaN"),
     ("#<script>alert(1)</script>", "must start with"),
@@ -136,7 +151,16 @@ def test_hostile_hashes_are_refused_with_a_message(text, message):
 JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner,
                                                                                max_size=4), max_leaves=12)
-FIELD = st.sampled_from(api_share.VIEW_KEYS + ("lr", "__proto__"))
+FIELD = st.sampled_from(share.VIEW_KEYS + ("lr", "__proto__"))
+
+
+HUGE = st.integers(min_value=10 ** 300, max_value=10 ** 4000) | st.integers(max_value=-10 ** 300) | \
+    st.sampled_from([1e308, -1e308, 5e-324, 1e-307, 0.0, -0.0])
+ANY = st.recursive(st.none() | st.booleans() | st.integers() | HUGE | st.floats(allow_nan=False) |
+                   st.text(max_size=8) | st.sampled_from(list(OPTIMIZERS) + ["lr", "name", "optimizer", "custom"]),
+                   lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+                       st.text(max_size=12) | st.sampled_from(["lr", "betas", "name", "optimizer", "bounds", "expr"]),
+                       inner, max_size=4), max_leaves=16)
 
 
 @settings(max_examples=300, deadline=None)
@@ -147,6 +171,23 @@ def test_fuzzed_fields_give_a_view_or_a_value_error(changes):
     except ValueError:
         return
     assert decode_view(encode_view(v)) == v
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.dictionaries(FIELD, ANY, max_size=8))
+def test_any_json_view_decodes_to_a_view_or_a_readable_value_error_and_runs(changes):
+    """Arbitrary JSON, nested and typed at random, huge and tiny numbers included: decode answers with a view
+    or a ValueError whose message is short and names something; every view it accepts runs without raising."""
+    text = "#view=" + urllib.parse.quote(json.dumps(view(**changes), allow_nan=True))
+    try:
+        v = decode_view(text)
+    except ValueError as e:
+        assert 0 < len(str(e)) < 400 and "Traceback" not in str(e)
+        return
+    trajs, errors = runs.run_all(share.surface_spec(v), v["start"], min(v["steps"], 30),
+                                 {k: v["hyperparams"][k] for k in v["enabled"]},
+                                 {k: v[k] for k in ("schedules", "noise", "seed", "max_grad_norm")})
+    assert set(trajs) | set(errors) == set(v["enabled"])
 
 
 @settings(max_examples=300, deadline=None)
@@ -160,7 +201,7 @@ def test_fuzzed_text_gives_a_view_or_a_value_error(text):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.sampled_from(sorted(OPTIMIZERS)), st.floats(1e-6, 1.0), st.integers(0, api_share.MAX_SEED),
+@given(st.sampled_from(sorted(OPTIMIZERS)), st.floats(1e-6, 1.0), st.integers(0, share.MAX_SEED),
        st.floats(0, 10), st.one_of(st.none(), st.floats(1e-3, 100)), st.integers(1, 50))
 def test_valid_views_round_trip(key, lr, seed, noise, clip, step):
     v = validate_view(view(enabled=[key], hyperparams={key: {"lr": lr}}, seed=seed, noise=noise,
@@ -170,7 +211,7 @@ def test_valid_views_round_trip(key, lr, seed, noise, clip, step):
 
 # ---- schedules --------------------------------------------------------------------------------------------
 def test_schedule_catalog_lists_every_schedule_once():
-    cat = api_share.schedule_catalog()
+    cat = share.schedule_catalog()
     assert [s["key"] for s in cat] == list(SCHEDULES)
     assert json.loads(json.dumps(cat, allow_nan=False)) == cat
 
@@ -178,7 +219,7 @@ def test_schedule_catalog_lists_every_schedule_once():
 @pytest.mark.parametrize("key", list(SCHEDULES))
 def test_schedule_curve_is_the_schedules_lrs(key):
     spec = SCHEDULES[key].example
-    c = api_share.schedule_curve(spec, 0.01, 200)
+    c = share.schedule_curve(spec, 0.01, 200)
     assert c["lrs"] == get_schedule(spec).lrs(0.01, 200)
     assert c["sets_lr"] == SCHEDULES[key].sets_lr
     assert c["spec"] == get_schedule(spec).spec
@@ -186,24 +227,24 @@ def test_schedule_curve_is_the_schedules_lrs(key):
 
 def test_schedule_curve_refuses_a_bad_spec():
     with pytest.raises(ValueError, match="total_steps"):
-        api_share.schedule_curve({"name": "one_cycle", "max_lr": 0.1, "total_steps": 10}, 0.01, 50)
+        share.schedule_curve({"name": "one_cycle", "max_lr": 0.1, "total_steps": 10}, 0.01, 50)
 
 
 # ---- exports ----------------------------------------------------------------------------------------------
 def _trajs():
     opts = {"noise": 0.3, "seed": 3, "max_grad_norm": 2.0, "schedules": {"adam": {"name": "exponential", "gamma": 0.99}}}
-    return api.run_all("rosenbrock", (-1.5, 2.0), 40, {"sgd": {"lr": 1e-3}, "adam": {"lr": 0.05}}, opts)[0]
+    return runs.run_all("rosenbrock", (-1.5, 2.0), 40, {"sgd": {"lr": 1e-3}, "adam": {"lr": 0.05}}, opts)[0]
 
 
 def test_csv_rows_are_the_runs_bit_for_bit():
     trajs = _trajs()
-    rows = list(csv.DictReader(io.StringIO(api_share.trajectories_csv(trajs, ["sgd", "adam"]))))
-    assert tuple(rows[0]) == api_share.CSV_COLUMNS
+    rows = list(csv.DictReader(io.StringIO(share.trajectories_csv(trajs, ["sgd", "adam"]))))
+    assert tuple(rows[0]) == share.CSV_COLUMNS
     assert len(rows) == sum(len(t.points) for t in trajs.values())
     for r in rows:
         t, k = trajs[r["optimizer"]], int(r["step"])
         assert (float(r["x"]), float(r["y"]), float(r["loss"])) == (*t.points[k], t.losses[k])
-        assert r["status"] == t.status
+        assert r["outcome"] == t.outcome
         if k == 0:
             assert r["gx"] == r["gy"] == r["lr"] == ""
         else:
@@ -215,12 +256,13 @@ def test_csv_rows_are_the_runs_bit_for_bit():
 def test_json_export_is_each_runs_record_and_the_view():
     trajs = _trajs()
     v = validate_view(view())
-    out = json.loads(json.dumps(api_share.trajectories_json(trajs, ["adam"], v), allow_nan=False))
+    out = json.loads(json.dumps(share.trajectories_json(trajs, ["adam"], v), allow_nan=False))
     assert out["view"] == v
     assert list(out["runs"]) == ["adam"]
     ref = pycore.run("adam", "rosenbrock", start=(-1.5, 2.0), steps=40, lr=0.05, noise=0.3, seed=3,
                      max_grad_norm=2.0, schedule={"name": "exponential", "gamma": 0.99})
     assert out["runs"]["adam"]["points"] == [list(p) for p in ref.points]
+    assert out["runs"]["adam"]["stats"]["outcome"] == ref.outcome
     assert out["runs"]["adam"]["max_grad_norm"] == 2.0 and out["runs"]["adam"]["noise"] == 0.3
     assert all(math.isfinite(v) for v in out["runs"]["adam"]["losses"])
 
@@ -231,9 +273,9 @@ def test_a_long_view_still_fits_in_a_link():
     hps = {}
     for key in OPTIMIZERS:
         values = {n: ([long, 0.98765432109876] if isinstance(v, list) else long if isinstance(v, float) else v)
-                  for n, v in api.check_hyperparams(key, {}).items()}
+                  for n, v in runs.check_hyperparams(key, {}).items()}
         try:
-            hps[key] = api.check_hyperparams(key, values)
+            hps[key] = runs.check_hyperparams(key, values)
         except ValueError:
             hps[key] = {"lr": long}
     cyclic = {"name": "cyclic", "base_lr": long / 100, "max_lr": long / 10, "step_size_up": 1000,
@@ -241,9 +283,9 @@ def test_a_long_view_still_fits_in_a_link():
     expr = " + ".join(["sin(x)*cos(y) + (x**2 - y)**2/(1 + x**2)"] * 9)
     assert 300 < len(expr) <= pycore.expr.MAX_LENGTH
     v = validate_view(view(surface="custom", custom={"expr": expr, "bounds": [[-3.123456789, 3.1], [-2.1, 2.123456789]]},
-                           steps=api.MAX_STEPS, step=api.MAX_STEPS - 1, enabled=list(OPTIMIZERS), hyperparams=hps,
-                           schedules={k: cyclic for k in OPTIMIZERS}, noise=long, seed=api_share.MAX_SEED,
+                           steps=catalog.MAX_STEPS, step=catalog.MAX_STEPS - 1, enabled=list(OPTIMIZERS), hyperparams=hps,
+                           schedules={k: cyclic for k in OPTIMIZERS}, noise=long, seed=share.MAX_SEED,
                            max_grad_norm=long))
     text = encode_view(v)
-    assert len(text) < api_share.MAX_HASH * 0.75
+    assert len(text) < share.MAX_HASH * 0.75
     assert decode_view(text) == v
