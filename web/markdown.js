@@ -1,7 +1,8 @@
 // Markdown of the project's docs (docs/*.md, the files GitHub renders) to HTML for the page, offline:
 // marked for the markdown, KaTeX (the global `katex`) for GitHub's math: `$$ … $$` display and `$ … $` inline.
 // Relative links and images are resolved against the doc's own URL, so figures load from any sub-path.
-// Raw HTML in a doc is not trusted: comments are dropped, `<a id="…"></a>` anchors are kept, the rest is text.
+// Raw HTML in a doc is not trusted: comments are dropped, `<a id="…"></a>` anchors and attribute-free
+// `<details>`/`<summary>` (collapsible answers and notes) are kept, the rest is text.
 import { Marked } from "./vendor/marked/marked.esm.js";
 
 const esc = (s) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -35,6 +36,19 @@ const mathInline = {
   renderer: (t) => tex(t.text, t.display),
 };
 
+// `<details>`, `</details>` and `<summary>text</summary>`, without attributes, in any sequence; the summary's
+// text is escaped. Anything else in `raw` gives null.
+const FOLD = /^\s*(<\/?details>|<summary>([^<]*)<\/summary>)/;
+function fold(raw) {
+  let out = "";
+  for (let rest = raw, m; rest.trim(); rest = rest.slice(m[0].length)) {
+    m = FOLD.exec(rest);
+    if (!m) return null;
+    out += m[2] === undefined ? m[1] : `<summary>${esc(m[2])}</summary>`;
+  }
+  return out;
+}
+
 // GitHub-style heading slug: lower case, punctuation dropped, spaces to hyphens.
 export const slug = (text) => text.toLowerCase().trim().replace(/<[^>]+>/g, "").replace(/[^\w\- ]+/g, "").replace(/ /g, "-");
 
@@ -55,7 +69,7 @@ export function renderMarkdown(text, url, idPrefix) {
       if (anchor) return `<a id="${idPrefix}${anchor[1]}">${anchor[2] || ""}`;
       if (/^\s*<\/a>\s*$/.test(raw)) return "</a>";
       if (/^\s*<!--[\s\S]*?-->\s*$/.test(raw)) return "";
-      return esc(raw);
+      return fold(raw) ?? esc(raw);
     },
     link({ href, title, tokens }) {
       const body = this.parser.parseInline(tokens);

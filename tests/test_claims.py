@@ -1,0 +1,527 @@
+"""Every behavioural sentence of the optimizer pages is a claim, and every claim is checked here against pycore.
+
+A claim in ``docs/optimizers/*.md`` ends with ``<!-- claim: PAGE-SLUG -->`` (see ``desktop.prose`` for what its
+text is). For each tag there is exactly one test here, ``test_PAGE_SLUG``, decorated with ``@claim("PAGE-SLUG")``:
+it runs pycore, asserts the behaviour the sentence describes and returns every number the sentence quotes, in
+the order it quotes them, settings included. The decorator compares them with the text at the text's precision,
+so prose and code cannot drift. The first tests below keep the mechanism honest: no claim without a test, no test
+without a claim, no number in the prose outside a claim.
+
+The runs are the pages' own: ``figure_run`` is the run a page's figure shows (``desktop.settings``' common-lr
+setting from the surface's default start). Distances are measured here, from the points.
+"""
+import functools
+import math
+import re
+
+import pytest
+
+import pycore
+from desktop import ROOT, prose, settings
+from pycore.expr import custom_surface
+
+PAGES = sorted((ROOT / "docs" / "optimizers").glob("*.md"))
+TEXT = {}   # claim id -> (page, text)
+for _page in PAGES:
+    for _id, _text in prose.claims(_page.read_text()).items():
+        TEXT.setdefault(_id, []).append((_page.name, _text))
+CLAIMS = {}  # claim id -> test function
+TOL = settings.TOL
+STEPS = settings.STEPS
+
+
+def claim(cid):
+    """Registers the test of claim ``cid``; the test returns the numbers the claim quotes, checked here."""
+    def wrap(fn):
+        @functools.wraps(fn)
+        def test():
+            if cid not in TEXT:
+                pytest.fail(f"no <!-- claim: {cid} --> in docs/optimizers: remove this test or tag the sentence")
+            (page, text), = TEXT[cid]
+            quoted, values = prose.numbers(text), list(fn())
+            assert len(quoted) == len(values), (f"{page} [{cid}] quotes {len(quoted)} numbers {quoted}, the test "
+                                                f"returns {len(values)} {values}: {text}")
+            for q, v in zip(quoted, values):
+                assert prose.render(v, q) == prose.normal(q), f"{page} [{cid}] says {q}, the run gives {v!r}: {text}"
+        CLAIMS[cid] = fn
+        return test
+    return wrap
+
+
+# ------------------------------------------------------------------------------------------------ helpers ---
+@functools.lru_cache(maxsize=None)
+def run(key, surface, steps=STEPS, **hyperparams):
+    """pycore.run, cached: several claims read the same run."""
+    return pycore.run(key, surface, steps=steps, **hyperparams)
+
+
+def figure_run(key, surface, steps=STEPS):
+    """The run the figure of ``key`` on ``surface`` shows, for ``steps`` steps."""
+    return run(key, surface, steps, **settings.overrides(key, "common"))
+
+
+def lr_of(key):
+    """The learning rate of ``key``'s figure runs."""
+    return settings.in_effect(key, settings.overrides(key, "common"))["lr"]
+
+
+def default(key, name):
+    """The registry's (torch's) default of hyperparameter ``name`` of optimizer ``key``."""
+    return next(h.default for h in pycore.OPTIMIZERS[key].hyperparams if h.name == name)
+
+
+def nearest(surface, point):
+    """(distance, minimum) of the listed minimum of ``surface`` nearest to ``point``."""
+    x, y = point
+    return min(((math.hypot(x - m.x, y - m.y), m) for m in pycore.SURFACES[surface].minima), key=lambda d: d[0])
+
+
+def first_within(traj, tol=TOL):
+    """The first point index within ``tol`` of a listed minimum, or None."""
+    return next((i for i, p in enumerate(traj.points) if nearest(traj.surface, p)[0] <= tol), None)
+
+
+def diverged(traj):
+    """Whether the run stopped early (pycore ends a run that blows up, keeping the last finite point)."""
+    return len(traj.points) < traj.steps + 1
+
+
+def diverged_at(traj):
+    """The step whose iterate blew up: the one after the last point kept."""
+    assert diverged(traj)
+    return len(traj.points)
+
+
+def hessian(surface, x, y, e=1e-6):
+    """The Hessian of ``surface`` at (x, y), by central differences of its analytic gradient."""
+    g = pycore.SURFACES[surface].grad
+    (a, b), (c, d) = [[(g(*(p + e * u for p, u in zip((x, y), unit)))[i]
+                        - g(*(p - e * u for p, u in zip((x, y), unit)))[i]) / (2 * e) for unit in ((1, 0), (0, 1))]
+                      for i in (0, 1)]
+    return a, (b + c) / 2, d
+
+
+def curvatures(surface, x, y):
+    """(h_min, h_max): the Hessian's eigenvalues at (x, y)."""
+    a, b, d = hessian(surface, x, y)
+    mid, rad = (a + d) / 2, math.hypot((a - d) / 2, b)
+    return mid - rad, mid + rad
+
+
+QUADRATIC = curvatures("quadratic", 0.0, 0.0)   # (1, 25): the page's ill-conditioned bowl
+
+
+# --------------------------------------------------------------------------------------------- mechanism ---
+def test_every_claim_in_the_docs_has_a_test_and_every_test_a_claim():
+    assert set(TEXT) == set(CLAIMS), {"claims without a test": sorted(set(TEXT) - set(CLAIMS)),
+                                      "tests without a claim": sorted(set(CLAIMS) - set(TEXT))}
+
+
+def test_claims_are_named_after_their_page_and_tested_once():
+    for cid, places in TEXT.items():
+        assert len(places) == 1, f"claim {cid} is on several pages: {places}"
+        assert cid.startswith(places[0][0].removesuffix(".md") + "-"), (cid, places[0][0])
+    for cid, fn in CLAIMS.items():
+        assert fn.__name__ == "test_" + cid.replace("-", "_"), (cid, fn.__name__)
+
+
+def test_no_number_in_the_prose_outside_a_claim():
+    """A number in hand-written prose is either a claim's (and checked) or not there."""
+    for page in PAGES:
+        for chunk in prose.untagged(page.read_text()):
+            assert not prose.numbers(chunk), f"{page.name}: untagged numbers {prose.numbers(chunk)} in: {chunk}"
+
+
+NUMBER_WORDS = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|hundred|thousand|"
+                          r"million|tenth|hundredth|half|twice|double|triple)\b", re.I)
+
+
+def test_quantities_are_written_as_numerals():
+    """"ten times" would escape the number check; "10 times" cannot."""
+    for page in PAGES:
+        for para in prose.paragraphs(page.read_text()):
+            words = NUMBER_WORDS.findall(prose.visible(para))
+            assert not words, f"{page.name}: write {words} as numerals: {para}"
+
+
+def test_claim_math_holds_no_measured_number():
+    """Math is skipped when numbers are read, so a claim writes decimals (measured values) as plain text."""
+    for cid, [(page, text)] in TEXT.items():
+        for math_part in re.findall(r"\$[^$]+\$", text):
+            assert not re.search(r"\d\.\d", math_part), f"{page} [{cid}]: {math_part}"
+
+
+def test_tags_and_folds_do_not_break_the_markdown():
+    """A line starting with ``<!--`` would end a paragraph (an HTML block in CommonMark): tags go at line ends.
+    ``<details>`` blocks are in the one form the page's renderer and GitHub both keep: tags on their own lines."""
+    for page in PAGES:
+        lines = prose.hand_written(page.read_text()).splitlines()
+        for i, line in enumerate(lines):
+            if line.startswith("<!--"):
+                assert "generated:" in line, f"{page.name}:{i + 1}: {line}"
+            if "<details>" in line or "</details>" in line or "<summary>" in line:
+                assert line in ("<details>", "</details>") or (
+                    line.startswith("<summary>") and line.endswith("</summary>")), f"{page.name}:{i + 1}: {line}"
+            if line == "<details>":
+                assert lines[i + 1].startswith("<summary>") and lines[i + 2] == "", f"{page.name}:{i + 1}"
+            if line == "</details>":
+                assert lines[i - 1] == "", f"{page.name}:{i + 1}"
+
+
+def test_numbers_are_read_as_written_and_checked_at_their_precision():
+    text = "At lr 0.01 (β2, 2-D, $h_{12}$, `x=3`) |Δx|/η is 1.00 then −0.0117 after 20,000 steps, 2.6e-5, 88 %, 81η."
+    assert prose.numbers(text) == ["0.01", "1.00", "−0.0117", "20,000", "2.6e-5", "88 %", "81"]
+    assert prose.render(0.0256, "0.026") == "0.026" and prose.render(0.0266, "0.026") != "0.026"
+    assert prose.render(2.5684e-5, "2.6e-5") == "2.6e-5" and prose.render(-0.01173, "−0.0117") == "-0.0117"
+    assert prose.render(20000, "20,000") == "20,000" and prose.render(0.8812, "88 %") == "88 %"
+    para = "One. Two 2.5. <!-- claim: a-b --> Three 3.\n\nQ 4? <!-- claim: a-c -->\n\nA 5. <!-- claim: a-c -->"
+    assert prose.claims(para) == {"a-b": "One. Two 2.5.", "a-c": "Q 4? A 5."}
+    assert prose.untagged(para) == [" Three 3.", "", ""]
+
+
+# ---------------------------------------------------------------------------------------------------- SGD ---
+@claim("sgd-quadratic-factors")
+def test_sgd_quadratic_factors():
+    t, lr = figure_run("sgd", "quadratic"), lr_of("sgd")
+    h_min, h_max = QUADRATIC
+    fx, fy = 1 - lr * h_min, 1 - lr * h_max
+    for (x0, y0), (x1, y1) in zip(t.points[:40], t.points[1:41]):
+        assert x1 == pytest.approx(fx * x0) and y1 == pytest.approx(fy * y0)
+    return [h_min, h_max, lr, fx, fy, first_within(t), TOL]
+
+
+@claim("sgd-best-rate")
+def test_sgd_best_rate():
+    h_min, h_max = QUADRATIC
+    kappa = h_max / h_min
+    rate = (kappa - 1) / (kappa + 1)
+    t = run("sgd", "quadratic", 400, lr=2 / (h_min + h_max))
+    x = [abs(p[0]) for p in t.points]
+    assert x[101] / x[100] == pytest.approx(rate)
+    return [kappa, rate, first_within(t, 1e-6), 1e-6]
+
+
+def _basins(t, steps):
+    return {nearest(t.surface, p)[1] for p in steps}
+
+
+@claim("sgd-rastrigin-unstable")
+def test_sgd_rastrigin_unstable():
+    t, lr = figure_run("sgd", "rastrigin"), lr_of("sgd")
+    home = nearest("rastrigin", t.points[0])[1]
+    h = curvatures("rastrigin", home.x, home.y)[1]
+    assert lr > 2 / h
+    last = t.points[-100:]
+    assert home not in _basins(t, last) and len(_basins(t, last)) == 1
+    spread = max(t.losses[-100:]) - min(t.losses[-100:])
+    assert spread > 20 and not diverged(t)
+    return [h, 2 / h, lr, 100, 20]
+
+
+@claim("sgd-two-wells-nearest-basin")
+def test_sgd_two_wells_nearest_basin():
+    t = figure_run("sgd", "two_wells")
+    end, start = nearest("two_wells", t.points[-1]), nearest("two_wells", t.points[0])
+    deep, = pycore.SURFACES["two_wells"].global_minima
+    assert end[0] <= TOL and end[1] is start[1] and not end[1].is_global
+    return [end[1].x, end[1].y, deep.x, deep.y]
+
+
+@claim("sgd-rosenbrock-overshoot")
+def test_sgd_rosenbrock_overshoot():
+    t = figure_run("sgd", "rosenbrock")
+    g1, g2 = t.grads[0], pycore.SURFACES["rosenbrock"].grad(*t.points[1])
+    assert diverged_at(t) == 2 and min(map(abs, g2)) > 1000
+    return [*g1, abs(t.updates[0][0]), diverged_at(t)]
+
+
+@claim("sgd-predict-divergence-lr")
+def test_sgd_predict_divergence_lr():
+    h_min, h_max = QUADRATIC
+    below, at, above = 0.079, 2 / h_max, 0.081
+    slow, edge, fast = (run("sgd", "quadratic", lr=lr) for lr in (below, at, above))
+    ys = [p[1] for p in slow.points[:50]]
+    assert all(a * b < 0 for a, b in zip(ys, ys[1:])) and first_within(slow) is not None
+    assert all(abs(abs(p[1]) - 1) < 1e-12 for p in edge.points) and not diverged(edge)
+    assert diverged(fast)
+    return [h_min, h_max, 2, h_max, at, 1, h_max, -1, below, at, 1, -1, above]
+
+
+@claim("sgd-predict-slow-coordinate")
+def test_sgd_predict_slow_coordinate():
+    t, lr = figure_run("sgd", "quadratic"), lr_of("sgd")
+    x, y = t.points[200]
+    assert abs(y) < 1e-24
+    return [lr, 200, x, 200, 1 - lr, t.points[0][0], x, 1 - lr * QUADRATIC[1], 1e-24]
+
+
+# ----------------------------------------------------------------------------------------------- Momentum ---
+def plane(text="x + 2*y"):
+    """A surface with a constant gradient (the page's "your own function" accepts the same text)."""
+    return custom_surface(text, ((-10.0, 10.0), (-10.0, 10.0)))
+
+
+def spectral_radius(a, mu, kind):
+    """The largest |root| of one step of SGD, heavy ball or torch's Nesterov on a quadratic with ηh = a."""
+    if kind == "sgd":
+        return abs(1 - a)
+    tr, det = (1 + mu - a, mu) if kind == "heavy" else (1 + mu - a * (1 + mu), mu - a * mu)
+    disc = tr * tr / 4 - det
+    if disc < 0:
+        return math.sqrt(det)
+    return max(abs(tr / 2 + math.sqrt(disc)), abs(tr / 2 - math.sqrt(disc)))
+
+
+def stability_limit(mu, kind):
+    """The largest ηh for which the iteration on a quadratic converges (bisection on the spectral radius)."""
+    lo, hi = 1e-9, 10.0
+    for _ in range(100):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if spectral_radius(mid, mu, kind) < 1 else (lo, mid)
+    return lo
+
+
+def rises(traj, n=100):
+    """On how many of the first ``n`` steps the loss went up."""
+    return sum(b > a for a, b in zip(traj.losses[:n], traj.losses[1:n + 1]))
+
+
+@claim("momentum-steady-slope")
+def test_momentum_steady_slope():
+    mu = default("momentum", "momentum")
+    t = pycore.run("momentum", plane(), start=(0.0, 0.0), steps=60, lr=0.01)
+    ratios = [t.updates[k - 1][1] / (-0.01 * 2) for k in (10, 30, 60)]
+    for k, r in zip((10, 30, 60), ratios):
+        assert r == pytest.approx((1 - mu ** k) / (1 - mu))
+    return [mu, *ratios, 10, 30, 60]
+
+
+@claim("momentum-overshoots")
+def test_momentum_overshoots():
+    assert rises(figure_run("sgd", "quadratic")) == 0
+    return [rises(figure_run("momentum", "quadratic")), 100]
+
+
+@claim("momentum-sqrt-kappa")
+def test_momentum_sqrt_kappa():
+    h_min, h_max = QUADRATIC
+    kappa = h_max / h_min
+    r = math.sqrt(kappa)
+    mu, lr = ((r - 1) / (r + 1)) ** 2, 4 / (math.sqrt(h_max) + math.sqrt(h_min)) ** 2
+    rate = (r - 1) / (r + 1)
+    for h in (h_min, h_max):
+        assert spectral_radius(lr * h, mu, "heavy") == pytest.approx(rate)
+    fast = first_within(run("momentum", "quadratic", 400, lr=lr, momentum=mu), 1e-6)
+    slow = first_within(run("sgd", "quadratic", 400, lr=2 / (h_min + h_max)), 1e-6)
+    assert fast < slow / 3
+    return [kappa, mu, lr, rate, (kappa - 1) / (kappa + 1), 1e-6, fast, slow]
+
+
+@claim("momentum-figure-rate")
+def test_momentum_figure_rate():
+    mu, lr = default("momentum", "momentum"), lr_of("momentum")
+    for h in QUADRATIC:
+        assert (1 + mu - lr * h) ** 2 < 4 * mu  # complex roots: an under-damped spiral
+        assert spectral_radius(lr * h, mu, "heavy") == pytest.approx(math.sqrt(mu))
+    return [mu, lr, math.sqrt(mu), 1 - lr * QUADRATIC[0], TOL, first_within(figure_run("momentum", "quadratic")),
+            first_within(figure_run("sgd", "quadratic"))]
+
+
+@claim("momentum-carried-over-ridges")
+def test_momentum_carried_over_ridges():
+    sgd, mom = figure_run("sgd", "himmelblau"), figure_run("momentum", "himmelblau")
+    home = nearest("himmelblau", sgd.points[0])[1]
+    assert nearest("himmelblau", sgd.points[-1]) [1] is home
+    far = nearest("himmelblau", mom.points[-1])[1]
+    assert far is not home and nearest("himmelblau", mom.points[-1])[0] <= TOL
+    wells = figure_run("momentum", "two_wells")
+    assert not nearest("two_wells", wells.points[0])[1].is_global
+    deep_d, deep = nearest("two_wells", wells.points[-1])
+    assert deep.is_global and deep_d <= TOL
+    return [home.x, home.y, far.x, far.y, deep.x, deep.y]
+
+
+@claim("momentum-rosenbrock")
+def test_momentum_rosenbrock():
+    t = figure_run("momentum", "rosenbrock")
+    assert not diverged(figure_run("adam", "rosenbrock"))
+    return [diverged_at(t)]
+
+
+@claim("momentum-predict-stability")
+def test_momentum_predict_stability():
+    mu = default("momentum", "momentum")
+    h_min, h_max = QUADRATIC
+    heavy, plain = stability_limit(mu, "heavy"), stability_limit(mu, "sgd")
+    assert heavy == pytest.approx(2 * (1 + mu)) and plain == pytest.approx(2)
+    below, above = 0.15, 0.153
+    assert first_within(run("momentum", "quadratic", lr=below)) is not None
+    assert diverged(run("momentum", "quadratic", lr=above))
+    return [h_min, h_max, plain / h_max, mu, heavy, mu, plain, heavy / h_max, below, above]
+
+
+# ----------------------------------------------------------------------------------------------- Nesterov ---
+@claim("nesterov-lookahead")
+def test_nesterov_lookahead():
+    t, lr = figure_run("nesterov", "quadratic"), lr_of("nesterov")
+    mu = default("nesterov", "momentum")
+    grad = pycore.SURFACES["quadratic"].grad
+    theta, v = t.points[0], (0.0, 0.0)
+    worst = 0.0
+    for p in t.points[1:]:
+        g = grad(*(a + mu * b for a, b in zip(theta, v)))
+        v = tuple(mu * b - lr * gi for b, gi in zip(v, g))
+        theta = tuple(a + b for a, b in zip(theta, v))
+        worst = max(worst, math.dist(p, tuple(a + mu * b for a, b in zip(theta, v))))
+    assert worst < 1e-12
+    return [t.steps, 1e-12]
+
+
+@claim("nesterov-damped")
+def test_nesterov_damped():
+    nes, mom = figure_run("nesterov", "quadratic"), figure_run("momentum", "quadratic")
+    assert rises(nes) < rises(mom) and first_within(nes) < first_within(mom)
+    return [rises(nes), 100, rises(mom), TOL, first_within(nes), first_within(mom)]
+
+
+@claim("nesterov-stability-limit")
+def test_nesterov_stability_limit():
+    mu = default("nesterov", "momentum")
+    limit = stability_limit(mu, "nesterov")
+    assert limit == pytest.approx(2 * (1 + mu) / (1 + 2 * mu))
+    assert limit < stability_limit(mu, "sgd") < stability_limit(mu, "heavy")
+    return [limit, mu, stability_limit(mu, "heavy"), stability_limit(mu, "sgd")]
+
+
+@claim("nesterov-rosenbrock")
+def test_nesterov_rosenbrock():
+    return [diverged_at(figure_run("nesterov", "rosenbrock"))]
+
+
+@claim("nesterov-predict-stability")
+def test_nesterov_predict_stability():
+    mu = default("nesterov", "momentum")
+    h_min, h_max = QUADRATIC
+    limit = stability_limit(mu, "nesterov")
+    below, above = 0.054, 0.0545
+    assert below < limit / h_max < above
+    assert first_within(run("nesterov", "quadratic", lr=below)) is not None
+    assert diverged(run("nesterov", "quadratic", lr=above))
+    return [mu, h_min, h_max, stability_limit(mu, "heavy") / h_max, limit, h_max, limit / h_max, below, above,
+            2 / h_max]
+
+
+# ------------------------------------------------------------------------------------------------ AdaGrad ---
+FIGURE_SURFACES = ("quadratic", "himmelblau", "rosenbrock", "two_wells", "beale", "rastrigin")
+
+
+def max_step(traj):
+    """The largest move of one coordinate in one step."""
+    return max(max(map(abs, u)) for u in traj.updates)
+
+
+@claim("adagrad-first-step")
+def test_adagrad_first_step():
+    t, lr = figure_run("adagrad", "quadratic"), lr_of("adagrad")
+    assert [abs(u) for u in t.updates[0]] == pytest.approx([lr, lr], rel=1e-9)
+    gx, gy = t.grads[0]
+    return [lr, abs(gy / gx)]
+
+
+@claim("adagrad-steady-decay")
+def test_adagrad_steady_decay():
+    t = pycore.run("adagrad", plane(), start=(0.0, 0.0), steps=100, lr=0.01)
+    ratio = t.updates[99][1] / t.updates[0][1]
+    assert ratio == pytest.approx(1 / math.sqrt(100), rel=1e-9)
+    return [100, ratio, 1]
+
+
+@claim("adagrad-bounded-steps")
+def test_adagrad_bounded_steps():
+    lr = lr_of("adagrad")
+    for surface in FIGURE_SURFACES:
+        t = figure_run("adagrad", surface)
+        assert not diverged(t) and max_step(t) <= lr * (1 + 1e-12), surface
+    return [len(FIGURE_SURFACES)]
+
+
+def budget(lr, steps):
+    """The farthest a coordinate can move in ``steps`` AdaGrad steps when its gradient never grows."""
+    return lr * sum(1 / math.sqrt(t) for t in range(1, steps + 1))
+
+
+@claim("adagrad-budget")
+def test_adagrad_budget():
+    t, lr = figure_run("adagrad", "quadratic"), lr_of("adagrad")
+    b = budget(lr, t.steps)
+    assert b < 2 * lr * math.sqrt(t.steps)
+    x0, x1 = t.points[0][0], t.points[-1][0]
+    assert abs(x1 - x0) <= b < abs(x0)
+    return [b, lr, t.steps, abs(x0), x1, abs(x1 - x0)]
+
+
+@claim("adagrad-travels-little")
+def test_adagrad_travels_little():
+    t = figure_run("adagrad", "himmelblau")
+    gap = nearest("himmelblau", t.points[-1])[0]
+    plateau = [run(k, "plateau", lr=lr_of("adagrad")) for k in ("adagrad", "sgd")]
+    moved = [math.dist(p.points[0], p.points[-1]) for p in plateau]
+    assert moved[0] > 100 * moved[1]
+    return [math.dist(t.points[0], t.points[-1]), t.steps, gap, t.losses[-1], math.hypot(*plateau[0].grads[0]),
+            moved[0], plateau[0].steps, moved[1]]
+
+
+@claim("adagrad-predict-budget")
+def test_adagrad_predict_budget():
+    lr, enough = 0.05, 0.2
+    t = run("adagrad", "quadratic", lr=lr)
+    assert budget(lr, t.steps) > abs(t.points[0][0]) and first_within(t) is None
+    arrives = first_within(run("adagrad", "quadratic", lr=enough))
+    return [lr, budget(lr, t.steps), abs(t.points[0][0]), t.steps, nearest("quadratic", t.points[-1])[0], 0,
+            enough, arrives]
+
+
+# ------------------------------------------------------------------------------------------------ RMSProp ---
+@claim("rmsprop-first-step")
+def test_rmsprop_first_step():
+    t, lr, alpha = figure_run("rmsprop", "quadratic"), lr_of("rmsprop"), default("rmsprop", "alpha")
+    step = [abs(u) for u in t.updates[0]]
+    assert step == pytest.approx([lr / math.sqrt(1 - alpha)] * 2, rel=1e-6)
+    return [1 / math.sqrt(1 - alpha), alpha, step[0], lr]
+
+
+@claim("rmsprop-step-settles")
+def test_rmsprop_step_settles():
+    t, lr = figure_run("rmsprop", "quadratic"), lr_of("rmsprop")
+    steps = (1, 10, 100, 300)
+    ratios = [abs(t.updates[k - 1][0]) / lr for k in steps]
+    assert ratios == sorted(ratios, reverse=True)
+    return [*ratios, *steps]
+
+
+@claim("rmsprop-forgets-fast")
+def test_rmsprop_forgets_fast():
+    alpha, (_, beta2) = default("rmsprop", "alpha"), default("adam", "betas")
+    rms, adam = first_within(figure_run("rmsprop", "quadratic")), first_within(figure_run("adam", "quadratic"))
+    assert rms < adam
+    return [1, 1 / (1 - alpha), 1 / (1 - beta2), TOL, rms, adam]
+
+
+@claim("rmsprop-plateaus-and-walls")
+def test_rmsprop_plateaus_and_walls():
+    lr = lr_of("rmsprop")
+    rms, sgd = run("rmsprop", "plateau", lr=lr), run("sgd", "plateau", lr=lr)
+    assert first_within(rms) is not None
+    wall = figure_run("rmsprop", "rosenbrock")
+    assert not diverged(wall)
+    return [math.hypot(*rms.grads[0]), rms.steps, math.dist(sgd.points[0], sgd.points[-1]), wall.losses[-1],
+            diverged_at(figure_run("sgd", "rosenbrock"))]
+
+
+@claim("rmsprop-predict-alpha")
+def test_rmsprop_predict_alpha():
+    lr, alpha = lr_of("rmsprop"), 0.9
+    t = run("rmsprop", "quadratic", lr=lr, alpha=alpha)
+    ratio = abs(t.updates[0][0]) / lr
+    assert ratio == pytest.approx(1 / math.sqrt(1 - alpha), rel=1e-6)
+    return [10, default("rmsprop", "alpha"), alpha, ratio]
