@@ -525,3 +525,76 @@ def test_rmsprop_predict_alpha():
     ratio = abs(t.updates[0][0]) / lr
     assert ratio == pytest.approx(1 / math.sqrt(1 - alpha), rel=1e-6)
     return [10, default("rmsprop", "alpha"), alpha, ratio]
+
+
+# ----------------------------------------------------------------------------------------------- Adadelta ---
+def effective_lr(traj, step, i):
+    """|Δθ_i| / |g_i| at ``step`` (1-based): the learning rate the step amounted to along coordinate ``i``."""
+    return abs(traj.updates[step - 1][i] / traj.grads[step - 1][i])
+
+
+@claim("adadelta-first-step")
+def test_adadelta_first_step():
+    t = figure_run("adadelta", "quadratic")
+    eps, rho = default("adadelta", "eps"), default("adadelta", "rho")
+    assert [abs(u) for u in t.updates[0]] == pytest.approx([math.sqrt(eps / (1 - rho))] * 2, rel=1e-5)
+    return [abs(t.updates[0][0]), *map(abs, t.grads[0])]
+
+
+@claim("adadelta-slow-start")
+def test_adadelta_slow_start():
+    t = figure_run("adadelta", "quadratic")
+    h = QUADRATIC[0]
+    early, late = effective_lr(t, 1, 0), effective_lr(t, 500, 0)
+    assert early < late < 0.01 / h
+    return [1 / h, h, early, 1, late, 500]
+
+
+@claim("adadelta-newton-along-x")
+def test_adadelta_newton_along_x():
+    t = figure_run("adadelta", "quadratic")
+    eps = default("adadelta", "eps")
+    xs = [p[0] for p in t.points]
+    landed = xs.index(0.0)
+    assert all(x == 0.0 for x in xs[landed:])
+    assert effective_lr(t, landed, 0) == pytest.approx(1.0 / QUADRATIC[0])
+    return [math.sqrt(eps), 1, 1, QUADRATIC[0], 0, landed]
+
+
+@claim("adadelta-edge-of-stability")
+def test_adadelta_edge_of_stability():
+    t = figure_run("adadelta", "quadratic")
+    h = QUADRATIC[1]
+    ys = [p[1] for p in t.points[-100:]]
+    assert all(a * b < 0 for a, b in zip(ys, ys[1:]))          # period 2: a sign flip at every step
+    product = effective_lr(t, t.steps, 1) * h
+    assert 2 < product < 2.01
+    return [h, 1, 2, t.steps, product, t.points[-1][1]]
+
+
+@claim("adadelta-amplitude-grows")
+def test_adadelta_amplitude_grows():
+    t = figure_run("adadelta", "quadratic", 20000)
+    h = QUADRATIC[1]
+    products = [effective_lr(t, k, 1) * h for k in (1000, 3000, 20000)]
+    assert products == sorted(products, reverse=True) and products[-1] > 2
+    amplitudes = [abs(t.points[k][1]) for k in (1000, 3000, 20000)]
+    assert amplitudes == sorted(amplitudes)
+    return [2, h, 2, amplitudes[1], 3000, amplitudes[2], 20000]
+
+
+@claim("adadelta-figures")
+def test_adadelta_figures():
+    t = figure_run("adadelta", "himmelblau")
+    gaps = [nearest("himmelblau", p)[0] for p in t.points]
+    closest = min(range(len(gaps)), key=gaps.__getitem__)
+    assert gaps[-1] > 5 * gaps[closest]
+    return [gaps[closest], closest, gaps[-1], t.steps]
+
+
+@claim("adadelta-predict-longer-run")
+def test_adadelta_predict_longer_run():
+    short, long = figure_run("adadelta", "quadratic"), figure_run("adadelta", "quadratic", 20000)
+    assert long.points[-1][0] == 0.0
+    return [nearest("quadratic", short.points[-1])[0], short.steps, long.steps,
+            nearest("quadratic", long.points[-1])[0], 0]
