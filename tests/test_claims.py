@@ -598,3 +598,139 @@ def test_adadelta_predict_longer_run():
     assert long.points[-1][0] == 0.0
     return [nearest("quadratic", short.points[-1])[0], short.steps, long.steps,
             nearest("quadratic", long.points[-1])[0], 0]
+
+
+# --------------------------------------------------------------------------------------------------- Adam ---
+def adam_hat(traj, step):
+    """(m̂, v̂) after ``step`` of an Adam-family run, from its recorded state."""
+    fields = dict(zip(traj.state_fields, traj.states[step - 1]))
+    b1, b2 = traj.hyperparams["betas"]
+    return ([m / (1 - b1 ** step) for m in fields["exp_avg"]], [v / (1 - b2 ** step) for v in fields["exp_avg_sq"]])
+
+
+def angle(u, v):
+    """The angle between 2-D vectors u and v, in degrees."""
+    return math.degrees(math.acos((u[0] * v[0] + u[1] * v[1]) / (math.hypot(*u) * math.hypot(*v))))
+
+
+@claim("adam-memories")
+def test_adam_memories():
+    b1, b2 = default("adam", "betas")
+    t = figure_run("adam", "quadratic")
+    # After n steps an average has forgotten all but β^n of its start: e^-1 after about 1/(1-β) steps.
+    assert b1 ** round(1 / (1 - b1)) == pytest.approx(math.exp(-1), rel=0.1)
+    assert b2 ** round(1 / (1 - b2)) == pytest.approx(math.exp(-1), rel=0.01)
+    assert t.hyperparams["betas"] == (b1, b2)
+    return [1 / (1 - b1), 1 / (1 - b2)]
+
+
+@claim("adam-first-step")
+def test_adam_first_step():
+    t, lr = figure_run("adam", "quadratic"), lr_of("adam")
+    assert [abs(u) for u in t.updates[0]] == pytest.approx([lr, lr], rel=1e-6)
+    scaled = custom_surface("500*(x**2 + 25*y**2)", pycore.SURFACES["quadratic"].bounds)
+    big = pycore.run("adam", scaled, start=t.points[0], steps=t.steps, lr=lr)
+    shift = max(math.dist(p, q) for p, q in zip(t.points, big.points))
+    assert shift < 1e-8
+    g = t.grads[0]
+    return [abs(t.updates[0][0]), lr, angle(t.updates[0], (-g[0], -g[1])), 1000, 1e-8]
+
+
+@claim("adam-step-shrinks")
+def test_adam_step_shrinks():
+    t, lr = figure_run("adam", "quadratic"), lr_of("adam")
+    steps = (1, 100, 300, 500)
+    ratios = [abs(t.updates[k - 1][0]) / lr for k in steps]
+    assert ratios == sorted(ratios, reverse=True)
+    m_hat, v_hat = adam_hat(t, 300)
+    g = t.grads[299][0]
+    assert abs(m_hat[0]) == pytest.approx(abs(g), rel=0.1) and math.sqrt(v_hat[0]) > 2 * abs(g)
+    rms = math.sqrt(sum(gr[0] ** 2 for gr in t.grads[:300]) / 300)
+    assert math.sqrt(v_hat[0]) == pytest.approx(rms, rel=0.05)
+    return [*ratios, *steps, 300, abs(g), math.sqrt(v_hat[0])]
+
+
+@claim("adam-bias-correction")
+def test_adam_bias_correction():
+    t, lr = figure_run("adam", "quadratic"), lr_of("adam")
+    b1, b2 = t.hyperparams["betas"]
+    fields = dict(zip(t.state_fields, t.states[0]))
+    m1, v1 = fields["exp_avg"][0], fields["exp_avg_sq"][0]
+    raw, half = abs(m1) / math.sqrt(v1), abs(m1 / (1 - b1)) / math.sqrt(v1)
+    assert raw == pytest.approx((1 - b1) / math.sqrt(1 - b2)) and half == pytest.approx(1 / math.sqrt(1 - b2))
+    alpha = default("rmsprop", "alpha")
+    return [raw, half, raw, half, abs(t.updates[0][0]) / lr, 1 / math.sqrt(1 - alpha)]
+
+
+@claim("adam-arrival")
+def test_adam_arrival():
+    t, lr = figure_run("adam", "quadratic"), lr_of("adam")
+    return [abs(t.points[0][0]) / lr, TOL, first_within(t)]
+
+
+@claim("adam-rosenbrock")
+def test_adam_rosenbrock():
+    t = figure_run("adam", "rosenbrock")
+    assert not diverged(t) and max_step(t) <= lr_of("adam") * (1 + 1e-9)
+    return list(t.grads[0])
+
+
+@claim("adam-predict-arrival")
+def test_adam_predict_arrival():
+    t, lr = figure_run("adam", "quadratic"), lr_of("adam")
+    b2 = 0.99
+    short = run("adam", "quadratic", lr=lr, betas=(default("adam", "betas")[0], b2))
+    assert first_within(short) < first_within(t)
+    return [lr, t.points[0][0], TOL, abs(t.points[0][0]) / lr, first_within(t), TOL, b2, 1 / (1 - b2),
+            first_within(short)]
+
+
+# -------------------------------------------------------------------------------------------------- AdamW ---
+@claim("adamw-default-decay")
+def test_adamw_default_decay():
+    wd = default("adamw", "weight_decay")
+    t = figure_run("adamw", "quadratic")
+    assert t.hyperparams["weight_decay"] == wd > default("adam", "weight_decay") == 0
+    return [wd, default("adam", "weight_decay")]
+
+
+@claim("adamw-held-off")
+def test_adamw_held_off():
+    t, lr = figure_run("adamw", "himmelblau"), lr_of("adamw")
+    wd = t.hyperparams["weight_decay"]
+    k = t.steps
+    m_hat, v_hat = adam_hat(t, k)
+    adam_part = abs(m_hat[0]) / (math.sqrt(v_hat[0]) + t.hyperparams["eps"])
+    decay = wd * abs(t.points[k - 1][0])
+    assert adam_part == pytest.approx(decay, rel=0.1)
+    return [k, abs(t.grads[k - 1][0]), math.sqrt(v_hat[0]), adam_part, decay, nearest("himmelblau", t.points[k])[0]]
+
+
+@claim("adamw-transient")
+def test_adamw_transient():
+    t = figure_run("adamw", "himmelblau", 20000)
+    b2 = default("adamw", "betas")[1]
+    gaps = [nearest("himmelblau", t.points[k])[0] for k in (1000, 5000, 20000)]
+    assert gaps == sorted(gaps, reverse=True)
+    return [b2, math.log(2) / -math.log(b2), gaps[1], 5000, gaps[2], 20000]
+
+
+@claim("adamw-l2-versus-decoupled")
+def test_adamw_l2_versus_decoupled():
+    surface, start, lr, steps = custom_surface("10*y", ((-10.0, 10.0), (-10.0, 10.0))), (1.0, 1.0), 0.01, 100
+
+    def end(key, wd):
+        return pycore.run(key, surface, start=start, steps=steps, lr=lr, weight_decay=wd).points[-1]
+
+    base = end("adam", 0.0)
+    (x_strong, y_l2), (x_weak, _), (x_w, y_w) = end("adam", 0.1), end("adam", 0.01), end("adamw", 0.1)
+    assert x_strong == pytest.approx(x_weak, abs=1e-5)
+    assert abs(y_l2 - base[1]) * 10 < abs(y_w - base[1])
+    return [*start, lr, steps, x_strong, 0.1, 0.01, 10, 0.1, abs(y_l2 - base[1]), 0.1, x_w, abs(y_w - base[1])]
+
+
+@claim("adamw-predict-transient")
+def test_adamw_predict_transient():
+    short, long = figure_run("adamw", "himmelblau"), figure_run("adamw", "himmelblau", 20000)
+    return [nearest("himmelblau", short.points[-1])[0], short.steps, long.steps,
+            nearest("himmelblau", long.points[-1])[0]]
