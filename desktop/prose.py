@@ -17,9 +17,10 @@ TAG = re.compile(r"<!-- claim: ([a-z0-9]+(?:-[a-z0-9]+)+) -->")
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _HIDDEN = re.compile(r"\$\$.*?\$\$|\$[^$]+\$|`[^`]*`|\]\([^)\s]*\)|</?[A-Za-z][^>\n]*>", re.S)
 # A number: optional minus (− or -), digits with optional thousands commas, decimals, exponent, per cent sign.
-# Not part of a word or name (β2, L2, 2-D, h_1) and not the end of a range's first half (1–5 gives 1 and 5).
+# Not part of a word or name (β2, L2, h_1, 2-D), whole (never the 100 of 1000) and hyphenated quantities
+# included (1000-step gives 1000); a range gives both ends (1–5 gives 1 and 5).
 NUMBER = re.compile(r"(?<![\w.−-])([−-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:e[−-]?\d+)?(?: ?%)?)"
-                    r"(?![\w,.]\d|[A-Za-z_]|-[A-Za-z])")
+                    r"(?![\d,.]\d|\d|[A-Za-z_]|-[A-Z]\b)")
 
 
 def hand_written(text):
