@@ -189,7 +189,18 @@ def test_sgd_quadratic_factors():
     fx, fy = 1 - lr * h_min, 1 - lr * h_max
     for (x0, y0), (x1, y1) in zip(t.points[:40], t.points[1:41]):
         assert x1 == pytest.approx(fx * x0) and y1 == pytest.approx(fy * y0)
+    assert abs(t.points[50][1]) < 1e-6   # y gone within a few dozen steps
     return [h_min, h_max, lr, fx, fy, first_within(t), TOL]
+
+
+@claim("sgd-convex-converges")
+def test_sgd_convex_converges():
+    lrs = (0.001, 0.01, 0.03, 0.05, 0.079)
+    for lr in lrs:
+        t = run("sgd", "quadratic", 300, lr=lr)
+        for c in (0, 1):
+            assert all(abs(b[c]) < abs(a[c]) for a, b in zip(t.points, t.points[1:]) if a[c]), (lr, c)
+    return [lrs[0], lrs[-1]]
 
 
 @claim("sgd-best-rate")
@@ -300,8 +311,23 @@ def test_momentum_steady_slope():
 
 @claim("momentum-overshoots")
 def test_momentum_overshoots():
+    t = figure_run("momentum", "quadratic")
     assert rises(figure_run("sgd", "quadratic")) == 0
-    return [rises(figure_run("momentum", "quadratic")), 100]
+    assert t.updates[0] == pytest.approx(figure_run("sgd", "quadratic").updates[0])   # the buffer starts at g_1
+    return [rises(t), 100]
+
+
+def sign_changes(traj, c):
+    """How often coordinate ``c`` of the iterate changes sign."""
+    v = [p[c] for p in traj.points]
+    return sum(a * b < 0 for a, b in zip(v, v[1:]))
+
+
+@claim("momentum-spiral")
+def test_momentum_spiral():
+    mom, sgd = figure_run("momentum", "quadratic"), figure_run("sgd", "quadratic")
+    assert sign_changes(sgd, 0) == 0 and first_within(mom) < first_within(sgd) / 3
+    return [sign_changes(mom, 0)]
 
 
 @claim("momentum-sqrt-kappa")
@@ -473,6 +499,21 @@ def test_adagrad_travels_little():
             moved[0], plateau[0].steps, moved[1]]
 
 
+@claim("adagrad-rmsprop-forgets")
+def test_adagrad_rmsprop_forgets():
+    assert lr_of("rmsprop") == lr_of("adagrad")
+    assert first_within(figure_run("adagrad", "quadratic")) is None
+    assert first_within(figure_run("rmsprop", "quadratic")) is not None
+    return []
+
+
+@claim("adagrad-convex-bowl")
+def test_adagrad_convex_bowl():
+    t = figure_run("adagrad", "quadratic")
+    assert abs(t.updates[0][0]) == pytest.approx(abs(t.updates[0][1]))
+    return [nearest("quadratic", t.points[-1])[0]]
+
+
 @claim("adagrad-predict-budget")
 def test_adagrad_predict_budget():
     lr, enough = 0.05, 0.2
@@ -518,6 +559,16 @@ def test_rmsprop_plateaus_and_walls():
     assert not diverged(wall)
     return [math.hypot(*rms.grads[0]), rms.steps, math.dist(sgd.points[0], sgd.points[-1]), wall.losses[-1],
             diverged_at(figure_run("sgd", "rosenbrock"))]
+
+
+@claim("rmsprop-scale-free")
+def test_rmsprop_scale_free():
+    t, lr = figure_run("rmsprop", "quadratic"), lr_of("rmsprop")
+    scaled = custom_surface("500*(x**2 + 25*y**2)", pycore.SURFACES["quadratic"].bounds)
+    big = pycore.run("rmsprop", scaled, start=t.points[0], steps=t.steps, lr=lr)
+    shift = max(math.dist(p, q) for p, q in zip(t.points, big.points))
+    assert shift < 1e-7
+    return [1000, 1e-7]
 
 
 @claim("rmsprop-predict-alpha")
@@ -592,6 +643,12 @@ def test_adadelta_figures():
     closest = min(range(len(gaps)), key=gaps.__getitem__)
     assert gaps[-1] > 5 * gaps[closest]
     return [gaps[closest], closest, gaps[-1], t.steps]
+
+
+@claim("adadelta-common-lr")
+def test_adadelta_common_lr():
+    assert settings.overrides("adadelta", "common") == {} and settings.overrides("adam", "common")
+    return []
 
 
 @claim("adadelta-predict-longer-run")
@@ -729,6 +786,14 @@ def test_adamw_l2_versus_decoupled():
     assert x_strong == pytest.approx(x_weak, abs=1e-5)
     assert abs(y_l2 - base[1]) * 10 < abs(y_w - base[1])
     return [*start, lr, steps, x_strong, 0.1, 0.01, 10, 0.1, abs(y_l2 - base[1]), 0.1, x_w, abs(y_w - base[1])]
+
+
+@claim("adamw-origin-costs-nothing")
+def test_adamw_origin_costs_nothing():
+    adamw, adam = first_within(figure_run("adamw", "quadratic")), first_within(figure_run("adam", "quadratic"))
+    far = [nearest("himmelblau", figure_run(k, "himmelblau").points[-1])[0] for k in ("adamw", "adam")]
+    assert adamw <= adam and far[0] > 10 * far[1]
+    return [TOL, adamw, adam]
 
 
 @claim("adamw-predict-transient")
