@@ -423,7 +423,10 @@ def test_nesterov_stability_limit():
 
 @claim("nesterov-rosenbrock")
 def test_nesterov_rosenbrock():
-    return [diverged_at(figure_run("nesterov", "rosenbrock"))]
+    t = figure_run("nesterov", "himmelblau")
+    gap, end = nearest("himmelblau", t.points[-1])
+    assert gap <= TOL and end is not nearest("himmelblau", t.points[0])[1]
+    return [end.x, end.y, diverged_at(figure_run("nesterov", "rosenbrock"))]
 
 
 @claim("nesterov-predict-stability")
