@@ -36,15 +36,15 @@ const mathInline = {
   renderer: (t) => tex(t.text, t.display),
 };
 
-// `<details>`, `</details>` and `<summary>text</summary>`, without attributes, in any sequence; the summary's
-// text is escaped. Anything else in `raw` gives null.
-const FOLD = /^\s*(<\/?details>|<summary>([^<]*)<\/summary>)/;
+// A block of `<details>`, `</details>`, `<summary>text</summary>` (no attributes) and comments, in any sequence:
+// the tags are kept, the summary's text escaped, comments dropped. Anything else in `raw` gives null.
+const FOLD = /^\s*(?:(<\/?details>)|<summary>([^<]*)<\/summary>|<!--[\s\S]*?-->)/;
 function fold(raw) {
   let out = "";
   for (let rest = raw, m; rest.trim(); rest = rest.slice(m[0].length)) {
     m = FOLD.exec(rest);
     if (!m) return null;
-    out += m[2] === undefined ? m[1] : `<summary>${esc(m[2])}</summary>`;
+    out += m[1] ?? (m[2] === undefined ? "" : `<summary>${esc(m[2])}</summary>`);
   }
   return out;
 }
@@ -64,12 +64,13 @@ export function renderMarkdown(text, url, idPrefix) {
       return `<h${depth} id="${idPrefix}${slug(raw)}">${this.parser.parseInline(tokens)}</h${depth}>\n`;
     },
     // Inline HTML comes one tag at a time: `<a id="…">` and `</a>` separately.
-    html({ text: raw }) {
+    html({ text: raw, block }) {
       const anchor = /^\s*<a id="([\w-]+)">(<\/a>)?\s*$/.exec(raw);
       if (anchor) return `<a id="${idPrefix}${anchor[1]}">${anchor[2] || ""}`;
       if (/^\s*<\/a>\s*$/.test(raw)) return "</a>";
       if (/^\s*<!--[\s\S]*?-->\s*$/.test(raw)) return "";
-      return fold(raw) ?? esc(raw);
+      const folded = block ? fold(raw) : null;  // never `false`: marked would fall back to raw HTML
+      return folded ?? esc(raw);
     },
     link({ href, title, tokens }) {
       const body = this.parser.parseInline(tokens);
