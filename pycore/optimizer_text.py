@@ -245,11 +245,11 @@ TEXT = {
                        r"\quad \theta_t \leftarrow \theta_{t-1} - \eta\, \hat m_t\, l_t\, r_t",
                        r"\textbf{else } \theta_t \leftarrow \theta_{t-1} - \eta\, \hat m_t"]),
         "notes": _TORCH_STEP.format(ctor="torch.optim.RAdam") + " torch switches to the rectified step when "
-                 "ρ_t > 5 (the paper's Algorithm 2 says 4; the authors' code uses 5), adds ε to the uncorrected "
-                 "√v, and takes plain bias-corrected momentum steps before that, "
-                 "where the authors' code by default (degenerated_to_sgd=False) makes no update at all; with "
-                 "degenerated_to_sgd=True it takes the same momentum steps as torch. weight_decay is coupled unless decoupled_weight_decay, which is closer to the "
-                 "authors' code. Keras has no RAdam.",
+                 "ρ_t > 5 (the paper's Algorithm 2 says 4; the authors' code tests ρ_t ≥ 5), adds ε to the "
+                 "uncorrected √v, and takes plain bias-corrected momentum steps before that, where the authors' "
+                 "code by default (degenerated_to_sgd=False) makes no update at all; with degenerated_to_sgd=True "
+                 "it takes the same momentum steps as torch. weight_decay is coupled unless "
+                 "decoupled_weight_decay, which is closer to the authors' code. Keras has no RAdam.",
         "reference": "L. Liu, H. Jiang, P. He, W. Chen, X. Liu, J. Gao and J. Han, On the Variance of the "
                      "Adaptive Learning Rate and Beyond, ICLR 2020",
     },

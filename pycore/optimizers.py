@@ -67,8 +67,8 @@ _DECOUPLED = hp("decoupled_weight_decay", r"\text{decoupled}", False, kind="bool
 _LION_BETAS = _betas((0.9, 0.99), closed=True, doc="β1 mixes momentum and gradient for the update's sign; β2 is "
                                                    "the decay rate of the momentum average")
 _LION_DECOUPLED = hp("decoupled_weight_decay", r"\text{decoupled}", False, kind="bool",
-                     doc="divide λ by the initial lr η0, so the decay θ ← θ(1 − ηλ/η0) no longer scales with the "
-                         "lr's size (the decay always shrinks θ directly and never enters the gradient)")
+                     doc="divide λ by the initial lr η0, so the decay θ ← θ(1 − ηλ/η0) no longer scales with "
+                         "the lr's size (the decay always shrinks θ directly and never enters the gradient)")
 _AMSGRAD = hp("amsgrad", r"\text{amsgrad}", False, kind="bool",
               doc="use the running maximum of the second moment (AMSGrad)")
 _DAMPENING = hp("dampening", r"\tau", 0.0, 0.0, 1.0, ui=(0.0, 1.0),

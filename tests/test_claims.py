@@ -95,10 +95,9 @@ def diverged_at(traj):
 def hessian(surface, x, y, e=1e-6):
     """The Hessian of ``surface`` at (x, y), by central differences of its analytic gradient."""
     g = pycore.SURFACES[surface].grad
-    (a, b), (c, d) = [[(g(*(p + e * u for p, u in zip((x, y), unit)))[i]
-                        - g(*(p - e * u for p, u in zip((x, y), unit)))[i]) / (2 * e) for unit in ((1, 0), (0, 1))]
-                      for i in (0, 1)]
-    return a, (b + c) / 2, d
+    dx = [(a - b) / (2 * e) for a, b in zip(g(x + e, y), g(x - e, y))]
+    dy = [(a - b) / (2 * e) for a, b in zip(g(x, y + e), g(x, y - e))]
+    return dx[0], (dx[1] + dy[0]) / 2, dy[1]
 
 
 def curvatures(surface, x, y):
@@ -214,8 +213,9 @@ def test_sgd_best_rate():
     return [kappa, rate, first_within(t, 1e-6), 1e-6]
 
 
-def _basins(t, steps):
-    return {nearest(t.surface, p)[1] for p in steps}
+def _basins(surface, points):
+    """The minima whose basins (nearest minimum) ``points`` visit."""
+    return {nearest(surface, p)[1] for p in points}
 
 
 @claim("sgd-rastrigin-unstable")
@@ -225,7 +225,7 @@ def test_sgd_rastrigin_unstable():
     h = curvatures("rastrigin", home.x, home.y)[1]
     assert lr > 2 / h
     last = t.points[-100:]
-    assert home not in _basins(t, last) and len(_basins(t, last)) == 1
+    assert home not in _basins("rastrigin", last) and len(_basins("rastrigin", last)) == 1
     spread = max(t.losses[-100:]) - min(t.losses[-100:])
     assert spread > 20 and not diverged(t)
     return [h, 2 / h, lr, 100, 20]
@@ -359,7 +359,7 @@ def test_momentum_figure_rate():
 def test_momentum_carried_over_ridges():
     sgd, mom = figure_run("sgd", "himmelblau"), figure_run("momentum", "himmelblau")
     home = nearest("himmelblau", sgd.points[0])[1]
-    assert nearest("himmelblau", sgd.points[-1]) [1] is home
+    assert nearest("himmelblau", sgd.points[-1])[1] is home
     far = nearest("himmelblau", mom.points[-1])[1]
     assert far is not home and nearest("himmelblau", mom.points[-1])[0] <= TOL
     wells = figure_run("momentum", "two_wells")
