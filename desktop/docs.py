@@ -1,22 +1,23 @@
 """Generated sections of the docs: ``python3 -m desktop.docs`` refreshes them, tests check they are in sync.
 
 A generated section sits between ``<!-- generated:NAME -->`` and ``<!-- /generated:NAME -->``; everything
-outside the markers is hand-written prose and is left alone. What goes inside comes from the code: the update
-rule and hyperparameters from ``pycore.OPTIMIZERS``, minima from ``pycore.SURFACES`` (computed there), figure
-captions from the runs the figures show, and measured numbers from ``docs/comparison.json``.
+outside the markers is hand-written prose and is left alone (its claims are checked by ``tests/test_claims.py``,
+see ``desktop.prose``). What goes inside comes from the code: the reading order and the update rule and
+hyperparameters from ``pycore.OPTIMIZERS``, minima from ``pycore.SURFACES`` (computed there), figure captions
+from the runs the figures show, and measured numbers from ``docs/comparison.json``.
 """
 import argparse
-import re
 
 import pycore
 from pycore.hyperparams import interval
 
 from . import ROOT, comparison, figures, settings
+from .prose import SECTION
 
 DOCS = ROOT / "docs"
 OPTIMIZER_DOCS = DOCS / "optimizers"
 SURFACES_DOC = DOCS / "surfaces.md"
-_SECTION = re.compile(r"(<!-- generated:(\w+) -->\n)(.*?)(<!-- /generated:\2 -->)", re.S)
+INDEX_DOC = OPTIMIZER_DOCS / "README.md"
 
 
 def refresh(text, sections):
@@ -34,7 +35,7 @@ def refresh(text, sections):
         found.add(name)
         return m.group(1) + sections[name].rstrip("\n") + "\n" + m.group(4)
 
-    out = _SECTION.sub(sub, text)
+    out = SECTION.sub(sub, text)
     missing = sorted(set(sections) - found)
     if missing:
         raise ValueError(f"missing generated section(s): {', '.join(missing)}")
@@ -52,6 +53,27 @@ def page_figures(key):
 
 def _rel(path, depth):
     return "../" * depth + path.as_posix()
+
+
+def nav_section(key):
+    """Where the page sits in the reading order (the registry's order) with links to its neighbours."""
+    keys = list(pycore.OPTIMIZERS)
+    i = keys.index(key)
+    parts = ([f"← Previous: {_page_link(keys[i - 1])}"] if i else []) + [f"Lesson {i + 1} of {len(keys)}"]
+    parts += [f"Next: {_page_link(keys[i + 1])} →"] if i + 1 < len(keys) else []
+    return " · ".join(parts)
+
+
+def _page_link(key):
+    return f"[{pycore.OPTIMIZERS[key].name}]({key}.md)"
+
+
+def index_section():
+    """The reading order: one row per optimizer, its page and the registry's one-line summary."""
+    lines = ["| # | Optimizer | In one line |", "|---:|---|---|"]
+    for i, spec in enumerate(pycore.OPTIMIZERS.values(), 1):
+        lines.append(f"| {i} | {_page_link(spec.key)} | {spec.summary.splitlines()[0]} |")
+    return "\n".join(lines)
 
 
 def header_section(spec):
@@ -129,7 +151,9 @@ def measured_section(key, data):
 
 
 def convention_section(spec):
-    return spec.notes
+    """The convention notes, folded: students can skip them, practitioners open them."""
+    return "\n".join(["<details>", "<summary>torch, Keras and the paper: what differs</summary>", "", spec.notes,
+                      "", "</details>"])
 
 
 def references_section(spec):
@@ -138,7 +162,8 @@ def references_section(spec):
 
 def optimizer_sections(key, data):
     spec = pycore.OPTIMIZERS[key]
-    return {"header": header_section(spec), "rule": rule_section(spec), "figures": figures_section(key),
+    return {"header": header_section(spec), "nav": nav_section(key), "rule": rule_section(spec),
+            "figures": figures_section(key),
             "measured": measured_section(key, data), "convention": convention_section(spec),
             "references": references_section(spec)}
 
@@ -160,14 +185,24 @@ def surface_block(key, data):
     if key in figures.figure_surfaces():
         lines += ["", f"![All optimizers on {s.name}]({_rel(figures.plot_path(key, None, 'paths'), 1)})",
                   f"![Loss vs step on {s.name}]({_rel(figures.plot_path(key, None, 'loss'), 1)})"]
-    if key in data["surfaces"]:
-        share = {k: data["cells"][key][k]["settings"]["common"]["global"] for k in data["optimizers"]}
-        top = max(share.values())
-        best = [pycore.OPTIMIZERS[k].name for k in share if share[k] == top]
-        lines += ["", f"In [the comparison](comparison.md#{key}): with the common lr, "
-                  f"{comparison._join(best)} reached the global minimum from the most starts "
-                  f"({comparison.pct(top)})."]
+    best = key in data["surfaces"] and best_sentence(key, data)
+    if best:
+        lines += ["", best]
     return "\n".join(lines)
+
+
+def best_sentence(key, data):
+    """Which optimizers reached surface ``key``'s global minimum from the most starts with the common lr; None
+    when that says nothing (no optimizer reached it from any start)."""
+    share = {k: data["cells"][key][k]["settings"]["common"]["global"] for k in data["optimizers"]}
+    top = max(share.values())
+    if top == 0:
+        return None
+    best = [pycore.OPTIMIZERS[k].name for k in share if share[k] == top]
+    said = (f"every optimizer reached the global minimum from {comparison.pct(top)} of the starts"
+            if len(best) == len(share) else
+            f"{comparison._join(best)} reached the global minimum from the most starts ({comparison.pct(top)})")
+    return f"In [the comparison](comparison.md#{key}): with the common lr, {said}."
 
 
 def surfaces_sections(data):
@@ -183,6 +218,7 @@ def expected(data=None):
         path = OPTIMIZER_DOCS / f"{key}.md"
         out[path] = refresh(path.read_text(), optimizer_sections(key, data))
     out[SURFACES_DOC] = refresh(SURFACES_DOC.read_text(), surfaces_sections(data))
+    out[INDEX_DOC] = refresh(INDEX_DOC.read_text(), {"index": index_section()})
     return out
 
 

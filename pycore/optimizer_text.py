@@ -54,6 +54,11 @@ _ADAM_STEP = [_M, _V,                                             # Adam's and A
               r"\textbf{else } \hat v_t \leftarrow v_t / (1 - \beta_2^t)",
               r"\theta_t \leftarrow \theta_{t-1} - \eta\, \dfrac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}"]
 
+def _keras_adagrad_first_step(g, accumulator=0.1, eps=1e-7):
+    """Keras's first AdaGrad step for a gradient g, in units of the learning rate (torch's is 1 for any g)."""
+    return abs(g) / (accumulator + g * g + eps) ** 0.5
+
+
 _TORCH = "Convention: torch.optim 2.x, {ctor}, in float64."
 _TORCH_STEP = _TORCH + " The step counter t is incremented before it is used, so the first step has t = 1."
 
@@ -129,8 +134,10 @@ TEXT = {
         "notes": _TORCH_STEP.format(ctor="torch.optim.Adagrad") + " It is the diagonal rule of Duchi, Hazan and "
                  "Singer (2011), with ε outside the square root and the sum starting at "
                  "initial_accumulator_value; lr_decay and weight_decay are torch additions. Keras starts the sum "
-                 "at 0.1 and puts its ε (1e-7) inside the square root, so its first steps are much shorter; "
-                 "legacy tf.keras and TF1 also start at 0.1.",
+                 "at 0.1 and puts its ε (1e-7) inside the square root, so its first step is η·|g|/√(0.1 + g²) "
+                 "where torch's is η: much shorter only for small gradients ("
+                 + ", ".join(f"{_keras_adagrad_first_step(g):.2f}η at |g| = {g:g}" for g in (0.1, 0.3, 3.0))
+                 + "); legacy tf.keras and TF1 also start at 0.1.",
         "reference": "J. Duchi, E. Hazan and Y. Singer, Adaptive Subgradient Methods for Online Learning and "
                      "Stochastic Optimization, JMLR 12, 2011",
     },
@@ -175,7 +182,7 @@ TEXT = {
     },
     "adam": {
         "summary": "Momentum on the gradient, divided by the root of a running mean of squared gradients.\n"
-                   "Both averages are bias-corrected, so early steps are about the learning rate in size.",
+                   "Both averages are bias-corrected, so the first step is the learning rate in every coordinate.",
         "latex": _algorithm(
             [_LR, _BETAS, _EPS, _WD, (r"\text{amsgrad}", "amsgrad"), _DEC],
             _THETA + ",\\ " + _MV + r",\ v^{\max}_0 \leftarrow 0\ (\text{max\_exp\_avg\_sq})",
@@ -205,7 +212,7 @@ TEXT = {
     },
     "nadam": {
         "summary": "Adam with Nesterov momentum: it mixes the current gradient with the momentum it is about to use.\n"
-                   "The momentum factor warms up slowly over the first steps (Dozat's schedule).",
+                   "Its momentum weight starts at about half of β1 and rises only slowly (Dozat's schedule).",
         "latex": _algorithm(
             [_LR, _BETAS, _EPS, _WD, (r"\psi", "momentum_decay"), _DEC],
             _THETA + ",\\ " + _MV + r",\ \Pi_0 \leftarrow 1\ (\text{mu\_product})",
@@ -238,10 +245,11 @@ TEXT = {
                        r"\quad \theta_t \leftarrow \theta_{t-1} - \eta\, \hat m_t\, l_t\, r_t",
                        r"\textbf{else } \theta_t \leftarrow \theta_{t-1} - \eta\, \hat m_t"]),
         "notes": _TORCH_STEP.format(ctor="torch.optim.RAdam") + " torch switches to the rectified step when "
-                 "ρ_t > 5 (the paper's Algorithm 2 says 4; the authors' code uses 5), adds ε to the uncorrected "
-                 "√v, and takes plain bias-corrected momentum steps before that, where the authors' code makes no "
-                 "update at all. weight_decay is coupled unless decoupled_weight_decay, which is closer to the "
-                 "authors' code. Keras has no RAdam.",
+                 "ρ_t > 5 (the paper's Algorithm 2 says 4; the authors' code tests ρ_t ≥ 5), adds ε to the "
+                 "uncorrected √v, and takes plain bias-corrected momentum steps before that, where the authors' "
+                 "code by default (degenerated_to_sgd=False) makes no update at all; with degenerated_to_sgd=True "
+                 "it takes the same momentum steps as torch. weight_decay is coupled unless "
+                 "decoupled_weight_decay, which is closer to the authors' code. Keras has no RAdam.",
         "reference": "L. Liu, H. Jiang, P. He, W. Chen, X. Liu, J. Gao and J. Han, On the Variance of the "
                      "Adaptive Learning Rate and Beyond, ICLR 2020",
     },

@@ -52,8 +52,7 @@ def _wd(default=0.0):
     return hp("weight_decay", r"\lambda", default, ui=(0.0, 1.0), doc="weight decay")
 
 
-def _betas(default=(0.9, 0.999), closed=False):
-    doc = "decay rates of the first and second moment estimates"
+def _betas(default=(0.9, 0.999), closed=False, doc="decay rates of the first and second moment estimates"):
     return hp("betas", r"\beta_1, \beta_2", default, 0.0, 1.0, kind="pair", high_open=not closed,
               ui=(0.0, 0.9999), doc=doc + (" (lion-pytorch accepts 0 <= beta <= 1)" if closed else ""))
 
@@ -65,6 +64,12 @@ def _momentum(default, low_open=False):
 
 _DECOUPLED = hp("decoupled_weight_decay", r"\text{decoupled}", False, kind="bool",
                 doc="apply weight decay as θ ← θ(1 − ηλ) (AdamW-style) instead of adding λθ to the gradient")
+# Lion has no second moment and always decays θ directly; its flag only rescales λ (lion-pytorch).
+_LION_BETAS = _betas((0.9, 0.99), closed=True, doc="β1 mixes momentum and gradient for the update's sign; β2 is "
+                                                   "the decay rate of the momentum average")
+_LION_DECOUPLED = hp("decoupled_weight_decay", r"\text{decoupled}", False, kind="bool",
+                     doc="divide λ by the initial lr η0, so the decay θ ← θ(1 − ηλ/η0) no longer scales with "
+                         "the lr's size (the decay always shrinks θ directly and never enters the gradient)")
 _AMSGRAD = hp("amsgrad", r"\text{amsgrad}", False, kind="bool",
               doc="use the running maximum of the second moment (AMSGrad)")
 _DAMPENING = hp("dampening", r"\tau", 0.0, 0.0, 1.0, ui=(0.0, 1.0),
@@ -125,10 +130,11 @@ _spec("radam", "RAdam", rules.radam,
       [_lr(1e-3), _betas(), _eps(1e-8), _wd(), _DECOUPLED],
       ["step", "exp_avg", "exp_avg_sq"], "torch.optim.RAdam(params, lr=1e-3)")
 _spec("adamax", "Adamax", rules.adamax,
-      [_lr(2e-3), _betas(), _eps(1e-8), _wd()],
+      [_lr(2e-3), _betas(doc="decay rates of the first moment and of the decaying maximum of gradient sizes"), _eps(1e-8),
+       _wd()],
       ["step", "exp_avg", "exp_inf"], "torch.optim.Adamax(params, lr=2e-3)")
 _spec("lion", "Lion", rules.lion,
-      [_lr(1e-4, low_open=True), _betas((0.9, 0.99), closed=True), _wd(), _DECOUPLED],
+      [_lr(1e-4, low_open=True), _LION_BETAS, _wd(), _LION_DECOUPLED],
       ["exp_avg"], "lion_pytorch.Lion(params, lr=1e-4)")
 
 OPTIMIZERS = {s.key: s for s in _SPECS}

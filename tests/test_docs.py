@@ -8,7 +8,8 @@ import pycore
 from desktop import ROOT, docs
 
 PAGES = sorted((ROOT / "docs").rglob("*.md"))
-HAND_WRITTEN = ("## Intuition", "## Gradient magnitude and direction", "## On a convex and a non-convex surface")
+HAND_WRITTEN = ("## What changed", "## Intuition", "## Gradient magnitude and direction",
+                "## On a convex and a non-convex surface", "## Predict, then see")
 
 
 @pytest.mark.parametrize("key", list(pycore.OPTIMIZERS))
@@ -20,10 +21,38 @@ def test_every_optimizer_has_a_page_with_its_update_rule(key):
                                    "## References"):
         assert heading in text
     for heading in HAND_WRITTEN:  # prose follows each hand-written heading
-        body = text.split(heading, 1)[1].split("\n## ", 1)[0].split("<!--", 1)[0]
+        body = text.split(heading, 1)[1].split("\n## ", 1)[0].split("<!-- generated", 1)[0]
         assert len(body.split()) > 25, (key, heading)
+    assert re.search(r"^## Why .+\n\n\S", text, re.M), f"{key}: no '## Why ...' section"
     for h in spec.hyperparams:
         assert f"`{h.name}`" in text
+
+
+def test_pages_follow_the_reading_order():
+    """Each page links its neighbours in the registry's order, at its top and its end; the index lists them all."""
+    keys = list(pycore.OPTIMIZERS)
+    for i, key in enumerate(keys):
+        text = (docs.OPTIMIZER_DOCS / f"{key}.md").read_text()
+        nav = docs.nav_section(key)
+        assert text.count(f"<!-- generated:nav -->\n{nav}\n") == 2, key
+        assert text.index("<!-- generated:nav -->") < text.index("## What changed") < text.index("## Intuition")
+        linked = re.findall(r"\]\((\w+)\.md\)", nav)
+        assert linked == keys[max(i - 1, 0):i] + keys[i + 1:i + 2], (key, linked)
+        if i:  # "What changed" names the rule it starts from
+            changed = text.split("## What changed", 1)[1].split("\n## ", 1)[0]
+            assert re.search(r"\]\((\w+)\.md\)", changed).group(1) in keys[:i], key
+    index = docs.INDEX_DOC.read_text()
+    assert [k for k in re.findall(r"\| \d+ \| \[[^]]+\]\((\w+)\.md\)", index)] == keys
+
+
+def test_every_question_has_a_folded_answer():
+    """"Predict, then see": each question is followed by its answer inside <details> (tested as a claim)."""
+    for key in pycore.OPTIMIZERS:
+        text = (docs.OPTIMIZER_DOCS / f"{key}.md").read_text()
+        section = text.split("## Predict, then see", 1)[1].split("\n## ", 1)[0]
+        questions = re.findall(r"\*\*Predict\.\*\*", section)
+        answers = re.findall(r"<details>\n<summary>Answer</summary>\n\n.+?\n\n</details>", section, re.S)
+        assert 1 <= len(questions) == len(answers) <= 3, key
 
 
 def test_generated_sections_are_in_sync_with_the_code():
@@ -59,6 +88,20 @@ def test_surfaces_page_lists_the_computed_minima():
     for s in pycore.SURFACES.values():
         for m in s.minima:
             assert f"| {m.x:.10g} | {m.y:.10g} | {m.value:.10g} |" in text
+
+
+def test_a_surface_sentence_that_says_nothing_is_left_out():
+    """Naming every optimizer "best" at 0 % says nothing: no sentence then (review #23)."""
+    data = {"optimizers": list(pycore.OPTIMIZERS), "surfaces": ["rastrigin"], "cells": {"rastrigin": {
+        k: {"settings": {"common": {"global": share}}} for k, share in zip(pycore.OPTIMIZERS, [0.0] * 12)}}}
+    assert docs.best_sentence("rastrigin", data) is None
+    data["cells"]["rastrigin"]["adam"]["settings"]["common"]["global"] = 0.25
+    assert "Adam reached the global minimum from the most starts (25 %)" in docs.best_sentence("rastrigin", data)
+    for cell in data["cells"]["rastrigin"].values():
+        cell["settings"]["common"]["global"] = 1.0
+    every = docs.best_sentence("rastrigin", data)
+    assert "every optimizer reached the global minimum from 100 % of the starts" in every
+    assert "(0 %)" not in (ROOT / "docs" / "surfaces.md").read_text()
 
 
 def test_refresh_refuses_missing_or_unknown_sections():

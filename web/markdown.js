@@ -1,7 +1,8 @@
 // Markdown of the project's docs (docs/*.md, the files GitHub renders) to HTML for the page, offline:
 // marked for the markdown, KaTeX (the global `katex`) for GitHub's math: `$$ … $$` display and `$ … $` inline.
 // Relative links and images are resolved against the doc's own URL, so figures load from any sub-path.
-// Raw HTML in a doc is not trusted: comments are dropped, `<a id="…"></a>` anchors are kept, the rest is text.
+// Raw HTML in a doc is not trusted: comments are dropped, `<a id="…"></a>` anchors and attribute-free
+// `<details>`/`<summary>` (collapsible answers and notes) are kept, the rest is text.
 import { Marked } from "./vendor/marked/marked.esm.js";
 
 const esc = (s) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -35,6 +36,19 @@ const mathInline = {
   renderer: (t) => tex(t.text, t.display),
 };
 
+// A block of `<details>`, `</details>`, `<summary>text</summary>` (no attributes) and comments, in any sequence:
+// the tags are kept, the summary's text escaped, comments dropped. Anything else in `raw` gives null.
+const FOLD = /^\s*(?:(<\/?details>)|<summary>([^<]*)<\/summary>|<!--[\s\S]*?-->)/;
+function fold(raw) {
+  let out = "";
+  for (let rest = raw, m; rest.trim(); rest = rest.slice(m[0].length)) {
+    m = FOLD.exec(rest);
+    if (!m) return null;
+    out += m[1] ?? (m[2] === undefined ? "" : `<summary>${esc(m[2])}</summary>`);
+  }
+  return out;
+}
+
 // GitHub-style heading slug: lower case, punctuation dropped, spaces to hyphens.
 export const slug = (text) => text.toLowerCase().trim().replace(/<[^>]+>/g, "").replace(/[^\w\- ]+/g, "").replace(/ /g, "-");
 
@@ -50,12 +64,13 @@ export function renderMarkdown(text, url, idPrefix) {
       return `<h${depth} id="${idPrefix}${slug(raw)}">${this.parser.parseInline(tokens)}</h${depth}>\n`;
     },
     // Inline HTML comes one tag at a time: `<a id="…">` and `</a>` separately.
-    html({ text: raw }) {
+    html({ text: raw, block }) {
       const anchor = /^\s*<a id="([\w-]+)">(<\/a>)?\s*$/.exec(raw);
       if (anchor) return `<a id="${idPrefix}${anchor[1]}">${anchor[2] || ""}`;
       if (/^\s*<\/a>\s*$/.test(raw)) return "</a>";
       if (/^\s*<!--[\s\S]*?-->\s*$/.test(raw)) return "";
-      return esc(raw);
+      const folded = block ? fold(raw) : null;  // never `false`: marked would fall back to raw HTML
+      return folded ?? esc(raw);
     },
     link({ href, title, tokens }) {
       const body = this.parser.parseInline(tokens);
