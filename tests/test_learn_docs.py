@@ -39,7 +39,7 @@ def test_links_between_docs_open_in_the_page():
     optimizer) point at files the page opens in place. The index, docs/optimizers/README.md, is for GitHub: the
     page has its own picker, so no page links to it."""
     docs = _docs_table()
-    keys = [o["key"] for o in api.catalog()["optimizers"]]
+    keys = [o["key"] for o in catalog()["optimizers"]]
     opens = {docs["surfaces"], docs["comparison"]} | {docs["optimizer"].replace("${key}", k) for k in keys}
     targets = set()
     for key in keys:
