@@ -60,13 +60,14 @@ def check_start_in_view(surf, start):
     return x, y
 
 
-def run_all(surface, start, steps, settings, options=None):
-    """Run each optimizer in ``settings`` ({key: {hyperparameter: value}}) from ``start`` for ``steps`` steps,
-    with the shared ``options`` (see ``run_options``).
+def plan_runs(surface, start, steps, settings, options=None):
+    """Check a race before anything runs; returns an iterator of (key, Trajectory or error message) that runs
+    each optimizer in ``settings`` ({key: {hyperparameter: value}}) from ``start`` for ``steps`` steps with the
+    shared ``options`` (see ``run_options``), one at a time (so a worker can answer between two runs).
 
-    Returns ({key: Trajectory}, {key: error message}): a bad value for one optimizer (its hyperparameters or
-    its schedule) is reported for that one and does not stop the others; a bad surface, start, step count or
-    shared option raises ValueError before anything runs.
+    A bad value for one optimizer (its hyperparameters or its schedule) is reported for that one and does not
+    stop the others; a bad surface, start, step count or shared option raises ValueError here, before the
+    iterator exists.
     """
     surf = resolve_surface(surface)
     steps = check_whole("steps", steps, 1, MAX_STEPS)
@@ -75,17 +76,26 @@ def run_all(surface, start, steps, settings, options=None):
     if not isinstance(settings, dict):
         raise ValueError(f"settings must map optimizer keys to hyperparameters, got {short(settings)}")
     run_one = runner(surface)
+
+    def each():
+        for key, hyperparams in settings.items():
+            try:
+                values = check_hyperparams(key, hyperparams)
+                schedule = get_schedule(opts["schedules"].get(key)).spec
+            except ValueError as e:
+                yield key, str(e)
+                continue
+            yield key, run_one(key, start=start, steps=steps, schedule=schedule, noise=opts["noise"],
+                               seed=opts["seed"], max_grad_norm=opts["max_grad_norm"],
+                               **{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()})
+    return each()
+
+
+def run_all(surface, start, steps, settings, options=None):
+    """``plan_runs`` all at once: ({key: Trajectory}, {key: error message})."""
     trajs, errors = {}, {}
-    for key, hyperparams in settings.items():
-        try:
-            values = check_hyperparams(key, hyperparams)
-            schedule = get_schedule(opts["schedules"].get(key)).spec
-        except ValueError as e:
-            errors[key] = str(e)
-            continue
-        trajs[key] = run_one(key, start=start, steps=steps, schedule=schedule, noise=opts["noise"],
-                             seed=opts["seed"], max_grad_norm=opts["max_grad_norm"],
-                             **{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()})
+    for key, out in plan_runs(surface, start, steps, settings, options):
+        (errors if isinstance(out, str) else trajs)[key] = out
     return trajs, errors
 
 
