@@ -23,7 +23,7 @@ from pyodide.ffi import to_js
 from pycore.browser import catalog, lab, presets, runs, share
 
 SLICE_SECONDS = 0.06
-_race = {"id": None, "plan": None, "trajs": {}, "errors": {}, "surface": None, "total": 0}
+_race = {"id": None, "plan": None, "trajs": {}, "errors": {}, "surface": None, "total": 0, "checked": None}
 _shown = {"id": None, "trajs": {}, "surface": None}
 _plans = {}          # basin jobs: id -> plan (the last few)
 MAX_PLANS = 4
@@ -50,7 +50,7 @@ def _race_slice():
                 return None, {"pending": _race["id"], "done": done, "total": _race["total"]}
     _shown.update(id=_race["id"], trajs=_race["trajs"], surface=_race["surface"])
     records, floats = runs.pack(_race["trajs"], _race["surface"])
-    head = {"id": _race["id"], "runs": records, "errors": _race["errors"]}
+    head = {"id": _race["id"], **_race["checked"], "runs": records, "errors": _race["errors"]}
     return array("d", floats), head
 
 
@@ -73,9 +73,10 @@ def race(request_id, args_json):
     """Start a race (``pycore.browser.runs.plan_runs``: everything checked first) and run its first slice."""
     def start():
         args = json.loads(args_json)
-        plan = runs.plan_runs(args["surface"], args["start"], args["steps"], args["settings"], args.get("options"))
+        checked, plan = runs.plan_runs(args["surface"], args["start"], args["steps"], args["settings"],
+                                       args.get("options"))
         _race.update(id=request_id, plan=plan, trajs={}, errors={}, surface=args["surface"],
-                     total=len(args["settings"]))
+                     total=len(args["settings"]), checked=checked)
         return _race_slice()
     return _race_reply(start)
 
@@ -139,6 +140,7 @@ _CALLS = {
     "export": _export,
     "basin_job": _basin_job,
     "basin_chunk": _basin_chunk,
+    "basin_share": lab.basin_share,
     "tune": lab.tune_one,
 }
 

@@ -61,9 +61,10 @@ def check_start_in_view(surf, start):
 
 
 def plan_runs(surface, start, steps, settings, options=None):
-    """Check a race before anything runs; returns an iterator of (key, Trajectory or error message) that runs
-    each optimizer in ``settings`` ({key: {hyperparameter: value}}) from ``start`` for ``steps`` steps with the
-    shared ``options`` (see ``run_options``), one at a time (so a worker can answer between two runs).
+    """Check a race before anything runs; returns ({"start": [x, y], "steps": n} as checked, and an iterator
+    of (key, Trajectory or error message)) that runs each optimizer in ``settings`` ({key: {hyperparameter:
+    value}}) from ``start`` for ``steps`` steps with the shared ``options`` (see ``run_options``), one at a
+    time (so a worker can answer between two runs). ``start`` and ``steps`` may be typed text.
 
     A bad value for one optimizer (its hyperparameters or its schedule) is reported for that one and does not
     stop the others; a bad surface, start, step count or shared option raises ValueError here, before the
@@ -88,13 +89,13 @@ def plan_runs(surface, start, steps, settings, options=None):
             yield key, run_one(key, start=start, steps=steps, schedule=schedule, noise=opts["noise"],
                                seed=opts["seed"], max_grad_norm=opts["max_grad_norm"],
                                **{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()})
-    return each()
+    return {"start": list(start), "steps": steps}, each()
 
 
 def run_all(surface, start, steps, settings, options=None):
     """``plan_runs`` all at once: ({key: Trajectory}, {key: error message})."""
     trajs, errors = {}, {}
-    for key, out in plan_runs(surface, start, steps, settings, options):
+    for key, out in plan_runs(surface, start, steps, settings, options)[1]:
         (errors if isinstance(out, str) else trajs)[key] = out
     return trajs, errors
 

@@ -31,10 +31,10 @@ def _free_port():
 
 @contextlib.contextmanager
 def serve(directory):
-    """``python -m http.server`` on a free loopback port in ``directory``; yields the base URL."""
+    """``tools/serve.py`` (what ``make serve`` runs) on a free loopback port in ``directory``; yields the URL."""
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
-                            cwd=directory, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen([sys.executable, str(ROOT / "tools" / "serve.py"), "--port", str(port), "--dir",
+                             str(directory)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.monotonic() + 20
@@ -44,7 +44,7 @@ def serve(directory):
                 break
             except OSError:
                 if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError(f"http.server did not start on port {port}")
+                    raise RuntimeError(f"tools/serve.py did not start on port {port}")
                 time.sleep(0.1)
         yield url
     finally:
