@@ -5,7 +5,7 @@
 // playing; Python starts in a worker meanwhile. A click made before it is ready is kept (its start marker shown)
 // and answered as soon as it is. Every later change asks the worker for a new race; the paths on screen stay
 // until the new ones are ready, and a newer request replaces an older one.
-import { start as startEngine, call, race, PyError } from "./engine.js";
+import { start as startEngine, call, race, pending, PyError } from "./engine.js";
 import { drawSurface, geometry } from "./contour.js";
 import { PathLayer } from "./paths.js";
 import { LossChart } from "./losschart.js";
@@ -258,9 +258,15 @@ function refreshSettingsView() {
   $("preset").setAttribute("aria-pressed", String(S.presetMode));
 }
 
+// One edit at a time: each starts from the values the previous one left (two quick edits never lose one).
+function serial(fn) {
+  let chain = Promise.resolve();
+  return (...args) => (chain = chain.then(() => fn(...args), () => fn(...args)));
+}
+
 // A hyperparameter edit from a panel: pycore checks it (typed text included); on success it takes effect and
 // everything re-runs. Resolves to pycore's message for a refused value, or null.
-async function commit(key, name, value) {
+const commit = serial(async (key, name, value) => {
   let values;
   try {
     values = await call("check", { optimizer: key, hyperparams: { ...S.settings.values[key], [name]: value } });
@@ -271,9 +277,9 @@ async function commit(key, name, value) {
   S.settings.values[key] = values;
   if (name === "lr") { S.settings.preset.delete(key); S.settings.tuned.delete(key); }
   refreshSettingsView();
-  await tryRerun();
+  tryRerun();
   return null;
-}
+});
 
 // A start typed in the x or y box (the text itself goes to pycore, which checks it); the other coordinate keeps
 // its exact value. A refused value puts the box back to the start in effect.
@@ -423,7 +429,8 @@ async function startAt(x, y, { play: autoplay = true } = {}) {
     draw();
     return false;
   }
-  return tryRerun({ start: [x, y], step: autoplay ? 0 : Number.MAX_SAFE_INTEGER, autoplay });
+  S.start = [x, y];       // a point on the plot is a valid start: it holds even if a newer request replaces this one
+  return tryRerun({ step: autoplay ? 0 : Number.MAX_SAFE_INTEGER, autoplay });
 }
 
 function wirePointer() {
@@ -461,7 +468,7 @@ function wirePointer() {
     drag.moved = true;
     const p = dataPoint(e);
     if (!pending) {
-      requestAnimationFrame(() => { const q = pending; pending = null; tryRerun({ start: q, step: Number.MAX_SAFE_INTEGER }); });
+      requestAnimationFrame(() => { S.start = pending; pending = null; tryRerun({ step: Number.MAX_SAFE_INTEGER }); });
     }
     pending = p;
   });
@@ -519,6 +526,7 @@ function wireControls() {
   wireKeys();
 }
 
+const VIEW_CONTROLS = ["play", "step-back", "step-forward", "step", "speed", "all-on", "all-off"];   // no Python needed
 const PYTHON_CONTROLS = ["surface", "steps", "start-x", "start-y", "preset", "defaults"];
 
 // The opening view from web/first_view.json: drawn, playable and toggleable before Python exists.
@@ -536,7 +544,7 @@ function openFirstView(first) {
   for (const k of S.order) S.settings.values[k] = defaultsOf(k);
   const sel = $("surface");
   for (const s of cat.surfaces) sel.append(new Option(s.name, s.key));
-  Object.assign($("steps"), { min: cat.steps.min, max: cat.steps.max });
+  $("steps").title = `a whole number from ${cat.steps.min} to ${cat.steps.max}`;
   $("preset-rule").textContent = cat.preset_rule;
   legend = buildLegend($("legend"), cat.optimizers, S.settings, {
     onToggle: (k) => toggle(k), onCommit: commit, onPanel: (...a) => share.schedules.panel(...a),
@@ -562,6 +570,7 @@ function openFirstView(first) {
   layout();
   applyRace({ ...first.race, floats: decodeFloats(first.race.floats) });
   draw();
+  for (const id of VIEW_CONTROLS) $(id).disabled = false;
   performance.mark("optviz:painted");
   document.documentElement.dataset.painted = "true";
 }
@@ -619,9 +628,18 @@ window.optviz = {
   clickAt: (x, y, options) => startAt(x, y, options),
   setStep: goto,
   flushShare: () => share.flush(),
+  applyView: (view) => share.apply(view),
   pause,
   play,
-  idle: () => new Promise((resolve) => { const check = () => (S.busy ? setTimeout(check, 20) : resolve()); check(); }),
+  // Resolves once nothing is waiting for Python (twice in a row, 30 ms apart, so chained calls count).
+  idle: () => new Promise((resolve) => {
+    let quiet = 0;
+    const check = () => {
+      quiet = S.busy || pending() || !S.ready ? 0 : quiet + 1;
+      if (quiet >= 2) resolve(); else setTimeout(check, 30);
+    };
+    check();
+  }),
   timing: () => S.timing,
   frameCost: () => ({ ...S.frames }),
   on(event, fn) { listeners[event].add(fn); return () => listeners[event].delete(fn); },

@@ -29,9 +29,17 @@ function answer(reply) {
   return reply.ok;
 }
 
+let inFlight = 0;   // calls and races not answered yet (tests wait for 0: web/app.js's optviz.idle)
+export const pending = () => inFlight + (running ? 1 : 0);
+
 async function ask(i, name, args) {
-  const w = await worker(i);
-  return answer(JSON.parse(await w.sync.call(name, JSON.stringify(args))));
+  inFlight++;
+  try {
+    const w = await worker(i);
+    return answer(JSON.parse(await w.sync.call(name, JSON.stringify(args))));
+  } finally {
+    inFlight--;
+  }
 }
 
 // Starts worker 0; resolves once pycore answers (its catalog is the first question).

@@ -86,8 +86,10 @@ export function initLab(app) {
         `${S.data.seed} (as torch's DataLoader with shuffle=True): ${per} steps per epoch, each with a noisy ` +
         `gradient; every optimizer sees the same batches. Paths are drawn on the full-data loss.`;
   }
-  // pycore checks the typed text; the record it returns carries the normalised values.
-  async function setData(changes) {
+  // pycore checks the typed text; the record it returns carries the normalised values. One change at a time.
+  let chain = Promise.resolve();
+  const setData = (changes) => (chain = chain.then(() => applyData(changes)));
+  async function applyData(changes) {
     let rec;
     try {
       rec = await call("surface", { spec: { ...S.data, ...changes } });

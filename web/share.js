@@ -97,7 +97,9 @@ export function initShare(app) {
 
   // Checks the options through pycore (the same checks as a link's, typed text read as typed) and, if they
   // pass, applies the values pycore read; else shows why and puts every box back to what is in effect.
-  async function setOptions(changes, errId) {
+  let chain = Promise.resolve();
+  const setOptions = (changes, errId) => (chain = chain.then(() => applyOptions(changes, errId)));
+  async function applyOptions(changes, errId) {
     const { ok: v, error } = await attempt("share_check", { view: view({ ...S.options, ...changes }) });
     for (const id of ["noise-error", "clip-error"]) if (!error || id === errId) say($(id))(error);
     if (!error) S.options = { schedules: v.schedules, noise: v.noise, seed: v.seed, max_grad_norm: v.max_grad_norm };
@@ -178,7 +180,7 @@ export function initShare(app) {
       clearTimeout(timer);
       timer = setTimeout(() => { schedules.refreshAll(); showOptions(); writeHash(); }, DEBOUNCE_MS);
     },
-    flush() { clearTimeout(timer); schedules.refreshAll(); writeHash(); },
+    flush() { clearTimeout(timer); schedules.refreshAll(); return writeHash(); },
   };
 }
 

@@ -9,7 +9,7 @@
 """
 import math
 
-from ..checks import check_start, check_whole, number_words, short
+from ..checks import check_number, check_pair, check_whole, number_words, short
 from ..explain import explain_step
 from ..optimizers import OPTIMIZERS, get_optimizer, resolve
 from ..outcome import nearest
@@ -52,12 +52,9 @@ def check_hyperparams(optimizer, hyperparams):
 
 def check_start_in_view(surf, start):
     """A start inside the surface's view, checked (typed text or numbers); ValueError in words otherwise."""
-    x, y = check_start(start)
-    for axis, v, (lo, hi) in (("x", x, surf.bounds[0]), ("y", y, surf.bounds[1])):
-        if not lo <= v <= hi:
-            raise ValueError(f"start {axis} must be inside the view, from {number_words(lo)} to {number_words(hi)}; "
-                             f"got {number_words(v)}")
-    return x, y
+    x, y = check_pair("start", start)
+    return tuple(check_number(f"start {axis}", v, lo, hi)
+                 for axis, v, (lo, hi) in (("x", x, surf.bounds[0]), ("y", y, surf.bounds[1])))
 
 
 def plan_runs(surface, start, steps, settings, options=None):

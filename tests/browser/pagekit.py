@@ -63,18 +63,31 @@ def serve_from_sub_path():
             yield url + "some/where/optviz/"
 
 
+def settle(page):
+    """Until nothing the page asked Python for is still on its way (optviz.idle())."""
+    page.evaluate("optviz.idle()")
+
+
 def state(page):
-    """The page's JSON-able snapshot (window.optviz.state())."""
-    return page.evaluate("optviz.state()")
+    """The page's JSON-able snapshot (window.optviz.state()) once it has settled."""
+    return page.evaluate("optviz.idle().then(() => optviz.state())")
 
 
 def reset(page, surface="rosenbrock"):
-    """The given surface, torch defaults, every optimizer enabled, paused."""
+    """The given surface, torch defaults, every optimizer enabled, paused, settled."""
     if state(page)["surface"] != surface:
         page.select_option("#surface", surface)
+    settle(page)
     page.get_by_role("button", name="Torch defaults").click()
     page.get_by_role("button", name="All", exact=True).click()
+    settle(page)
     page.evaluate("optviz.pause()")
+
+
+def hover_dot(page, key):
+    """Moves the real mouse onto an optimizer's dot (dots are found by distance, so the mouse, not an element)."""
+    box = page.locator(f'#plot .dot[data-key="{key}"]').bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 
 
 def enable_only(page, *names):
