@@ -602,7 +602,7 @@ async function main() {
   requestAnimationFrame(() => {
     document.documentElement.dataset.ready = "true";
     performance.mark("optviz:ready");
-    registerOffline(S.order);
+    registerOffline(S.order, call);
   });
 }
 
@@ -629,6 +629,7 @@ window.optviz = {
   setStep: goto,
   flushShare: () => share.flush(),
   applyView: (view) => share.apply(view),
+  python: (name, args) => call(name, args),
   pause,
   play,
   // Resolves once nothing is waiting for Python (twice in a row, 30 ms apart, so chained calls count).

@@ -124,7 +124,13 @@ def _basin_chunk(job, cells):
     return lab.basin_chunk(_plans[job], cells)
 
 
+def _resources():
+    """The URLs this worker has loaded (the runtime, pycore's files), for the page's offline snapshot."""
+    return [e.name for e in js.performance.getEntriesByType("resource")]
+
+
 _CALLS = {
+    "resources": _resources,
     "catalog": catalog.catalog,
     "grid": catalog.surface_grid,
     "surface": catalog.surface_record,

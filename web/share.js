@@ -190,15 +190,15 @@ function onDemand(keys) {
   return [...keys.map(DOCS.optimizer), DOCS.surfaces, DOCS.comparison];
 }
 
-// Registers sw.js (scope: the page's folder) and, once it controls the page, hands it every same-origin file
-// this page has loaded, and those it loads on demand, so a reload works with no server. Sets
-// data-offline="ready" when they are all cached ("partial" if some could not be).
-export function registerOffline(keys) {
+// Registers sw.js (scope: the page's folder) and, once it controls the page, asks it for one consistent
+// offline snapshot of every same-origin file this page and its Python worker have loaded, and those loaded on
+// demand. Sets data-offline="ready" when the snapshot is complete ("partial" if some file could not be kept).
+export function registerOffline(keys, call) {
   const line = $("offline-status");
-  keepOffline(line, keys).catch((e) => { line.textContent = `This browser did not keep the page for offline use (${e.message}).`; });
+  keepOffline(line, keys, call).catch((e) => { line.textContent = `This browser did not keep the page for offline use (${e.message}).`; });
 }
 
-async function keepOffline(line, keys) {
+async function keepOffline(line, keys, call) {
   if (!("serviceWorker" in navigator) || !window.isSecureContext) {
     line.textContent = "Not kept for offline use: this browser offers no service worker here (they need https or this machine's own address).";
     return;
@@ -209,14 +209,17 @@ async function keepOffline(line, keys) {
     await new Promise((resolve) => navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true }));
   }
   const here = new URL("./", location.href).href;
-  const files = performance.getEntriesByType("resource").map((e) => e.name)
+  const worker = await call("resources").catch(() => []);
+  const files = performance.getEntriesByType("resource").map((e) => e.name).concat(worker)
     .concat([location.href.split("#")[0], here], onDemand(keys).map((p) => new URL(p, here).href))
-    .filter((u) => u.startsWith(here));
+    .map((u) => u.split("#")[0]).filter((u) => u.startsWith(here));
   const done = await new Promise((resolve) => {
     const ch = new MessageChannel();
     ch.port1.onmessage = (e) => resolve(e.data);
-    reg.active.postMessage({ type: "cache", files: [...new Set(files)] }, [ch.port2]);
+    reg.active.postMessage({ type: "snapshot", files: [...new Set(files)] }, [ch.port2]);
   });
-  line.textContent = `Available offline: ${done.cached} files kept by this browser (${done.failed.length ? `${done.failed.length} could not be kept` : "everything this page loaded"}).`;
+  line.textContent = done.failed.length
+    ? `Kept for offline use: the previous copy (${done.failed.length} file${done.failed.length > 1 ? "s" : ""} could not be fetched now).`
+    : `Available offline: ${done.cached} files kept by this browser, all from the version on screen.`;
   document.documentElement.dataset.offline = done.failed.length ? "partial" : "ready";
 }
