@@ -411,7 +411,8 @@ def common_sentence(data):
                             f"for {_names(k for k in data['optimizers'] if div[worst][k] == n)}" for n in by))
     if not parts:
         return None
-    return f"With one lr for all ({lr_text(common)}" + (f"; {others}" if others else "") + "), " + ", but ".join(parts) + "."
+    return (f"With one lr for all ({lr_text(common)}" + (f"; {others}" if others else "") + "), "
+            + ", but ".join(parts) + ".")
 
 
 def _sweep_total(data, row, index, codes):
@@ -540,6 +541,10 @@ def settling_text(outcomes, settled):
 def _table(header, rows, align):
     return "\n".join(["| " + " | ".join(header) + " |", "|" + "|".join(align) + "|"]
                      + ["| " + " | ".join(r) + " |" for r in rows]) + "\n"
+
+
+TUNED_MARKS = {"†": "† every lr diverged from some tuning start: the lr with the fewest such starts",
+               "‡": "‡ the tuned lr is at an end of the grid"}
 
 
 def tuned_lr_text(cell):
@@ -692,6 +697,11 @@ def nearest_stationary(data):
     return best
 
 
+def _a(n):
+    """The article before a spoken number: "an 8×8", "a 4×4"."""
+    return "an" if str(n).startswith("8") or n in (11, 18) else "a"
+
+
 def method_section(data):
     plan = Plan(**data["plan"])
     lrs = sweep_lrs(plan)
@@ -711,8 +721,9 @@ def method_section(data):
         f"up the {len(main)} surfaces {join(pycore.get_surface(s).name for s in main)}; "
         f"{_apart_text(data)}, {'are' if len(data['apart']) > 1 else 'is'} reported apart, because there a run "
         f"mostly ends at a local minimum whatever the rule (their tables below).",
-        f"- **Starts**: the cell centres of a {plan.grid}×{plan.grid} grid over each surface's view "
-        f"({plan.grid ** 2} starts, evaluated under every setting), and of a {plan.sweep_grid}×{plan.sweep_grid} "
+        f"- **Starts**: the cell centres of {_a(plan.grid)} {plan.grid}×{plan.grid} grid over each surface's view "
+        f"({plan.grid ** 2} starts, evaluated under every setting), and of {_a(plan.sweep_grid)} "
+        f"{plan.sweep_grid}×{plan.sweep_grid} "
         f"grid ({plan.sweep_grid ** 2} starts, used to tune the lr and for the lr sweep), so the lr is tuned on "
         f"other starts than those it is judged on. Both sizes are even, so no start lies on a centre line of the "
         f"view; the start nearest to a listed minimum, saddle or maximum is {gap:.2g} from it "
@@ -757,9 +768,10 @@ def method_section(data):
         "traffic of a fused elementwise step, which is what bounds these optimizers' speed on large tensors "
         "(torch's unfused kernels make more passes). No time per step is given: pycore's pure-Python time "
         "measures Python, not the rule.",
-        "- **Fairness**: tools that compare optimizers often tune each optimizer's lr against the known minimum, "
+        "- **Fairness**: tools that compare optimizers often tune each optimizer on the very starts they report, "
         "use different step budgets, or clip gradients without saying so. Here every optimizer gets the same "
-        "starts, the same budget, the same tuning rule and stated settings.",
+        "starts, the same budget and the same tuning rule, the lr is judged on other starts than it was tuned on, "
+        "and every setting is stated.",
         "- **Reproduce**: `make comparison` (a few minutes on 2 cores; it also refreshes the numbers quoted in "
         "docs/optimizers/ and docs/surfaces.md). The raw numbers, one outcome letter "
         f"({', '.join(f'{c} = {o}' for o, c in OUTCOME_CODES.items())}) and settling step per run, the tuning "
@@ -783,7 +795,8 @@ def decay_section(data):
         f"whose minimum is not f's, and AdamW multiplies θ by 1 − lr·λ every step whatever the gradient. So a "
         f"run can settle near, not at, f's minimum. With the tuned lr, over the {len(in_totals(data))} surfaces "
         f"of the totals, Adam (λ = 0) reached a global minimum from {count(pools['adam'])} of {total} starts, "
-        f"Adam + L2 (λ = {lam:g}) from {count(l2)} and AdamW (λ = {lam:g}) from {count(w)}: at the same λ, {same}." + (f" {sentence}" if sentence and "AdamW" in sentence else ""),
+        f"Adam + L2 (λ = {lam:g}) from {count(l2)} and AdamW (λ = {lam:g}) from {count(w)}: at the same λ, {same}."
+        + (f" {sentence}" if sentence and "AdamW" in sentence else ""),
         "",
         decay_tables(data),
     ])

@@ -154,7 +154,8 @@ def measured_section(key, data):
                      f"| {comparison.tuned_lr_text(c)} | {comparison.count(t)} | {other} "
                      f"| {comparison.settling_text(t, c['settings']['tuned']['settled'])} "
                      f"| {_lr_range(works)} |")
-    return "\n".join(lines)
+    marks = [text for mark, text in comparison.TUNED_MARKS.items() if any(mark in line for line in lines[4:])]
+    return "\n".join(lines + (["", "; ".join(marks) + "."] if marks else []))
 
 
 def _lr_range(r):
