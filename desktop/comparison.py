@@ -465,10 +465,9 @@ def small_lr_sentence(data):
     for (s, bad), keys in groups.items():
         surf = pycore.get_surface(s)
         g = sorted(math.hypot(*surf.grad(x, y)) for x, y in bad)
-        (x0, x1), (y0, y1) = surf.bounds
         parts.append(f"{_names(keys)} from {len(bad)} of {n * n} starts on {surf.name} "
                      f"({_where(bad, n, starts(s, n))}), where ‖∇f‖ is {_range(g)}, so lr × ‖∇f‖ is "
-                     f"{_range([lo * v for v in g])} in a view {max(x1 - x0, y1 - y0):g} wide")
+                     f"{_range([lo * v for v in g])} in a view {_width(s):g} wide")
     if not parts:
         return None
     return f"Even at lr {lr_text(lo)} some runs diverged: " + "; ".join(parts) + "."
@@ -501,11 +500,18 @@ def rotation_sentence(data):
     sa, sb = pycore.get_surface(a), pycore.get_surface(b)
     kind = (f"the same condition number ({kb:.3g}) as the {sa.name.lower()}" if f"{ka:.3g}" == f"{kb:.3g}" else
             f"condition number {kb:.3g} (the {sa.name.lower()}: {ka:.3g})")
+    wider = _width(b) / _width(a)
     rest = ("the other optimizers' counts on the two are within noise" if len(same) + len(worse) == len(pa) else
             f"{_names(same)} reached it from as many starts on both, within noise")
-    return (f"On {sb.name}, a bowl with {kind} but its axes turned {abs(angle):.3g}°, {_names(worse)} with tuned "
+    return (f"On {sb.name}, a bowl with {kind} but its axes turned {abs(angle):.3g}° (and a view {wider:.2g} times "
+            f"as wide), {_names(worse)} with tuned "
             f"lrs reached the global minimum from {_counts(count(pb[k]) for k in worse)} of {len(pb[worse[0]])} "
             f"starts, against {_counts(count(pa[k]) for k in worse)} on the axis-aligned bowl; {rest}.")
+
+
+def _width(surface):
+    (x0, x1), (y0, y1) = pycore.get_surface(surface).bounds
+    return max(x1 - x0, y1 - y0)
 
 
 def cost_sentence(data):
@@ -697,6 +703,12 @@ def nearest_stationary(data):
     return best
 
 
+def _apart_best(data):
+    """The most starts from which any optimizer reached a global minimum of a surface reported apart."""
+    return max(count(data["cells"][s][k]["settings"][x]["outcomes"]) for s in data["apart"]
+               for k in data["optimizers"] for x in SETTINGS)
+
+
 def _a(n):
     """The article before a spoken number: "an 8×8", "a 4×4"."""
     return "an" if str(n).startswith("8") or n in (11, 18) else "a"
@@ -719,8 +731,10 @@ def method_section(data):
         f"{abs(angle):.3g}° from x and y, next to the axis-aligned {pycore.get_surface(ROTATION[0]).name.lower()} "
         f"(condition number {ka:.3g}), so per-coordinate methods can be seen to depend on rotation. The totals add "
         f"up the {len(main)} surfaces {join(pycore.get_surface(s).name for s in main)}; "
-        f"{_apart_text(data)}, {'are' if len(data['apart']) > 1 else 'is'} reported apart, because there a run "
-        f"mostly ends at a local minimum whatever the rule (their tables below).",
+        f"{_apart_text(data)}, {'are' if len(data['apart']) > 1 else 'is'} reported apart: under any setting no "
+        f"optimizer reached {'their' if len(data['apart']) > 1 else 'its'} global minimum from more than "
+        f"{_apart_best(data)} of {plan.grid ** 2} starts, so there the count says more about the start grid than "
+        f"about the rule (every outcome is in their tables below).",
         f"- **Starts**: the cell centres of {_a(plan.grid)} {plan.grid}×{plan.grid} grid over each surface's view "
         f"({plan.grid ** 2} starts, evaluated under every setting), and of {_a(plan.sweep_grid)} "
         f"{plan.sweep_grid}×{plan.sweep_grid} "
@@ -792,7 +806,7 @@ def decay_section(data):
     sentence = decay_sentence(data)
     return "\n".join([
         f"With λ > 0 both rules minimise something other than f: Adam + L2 follows the gradient of f + λ‖θ‖²/2, "
-        f"whose minimum is not f's, and AdamW multiplies θ by 1 − lr·λ every step whatever the gradient. So a "
+        f"whose minimum is not f's unless f's lies at the origin, and AdamW multiplies θ by 1 − lr·λ every step whatever the gradient. So a "
         f"run can settle near, not at, f's minimum. With the tuned lr, over the {len(in_totals(data))} surfaces "
         f"of the totals, Adam (λ = 0) reached a global minimum from {count(pools['adam'])} of {total} starts, "
         f"Adam + L2 (λ = {lam:g}) from {count(l2)} and AdamW (λ = {lam:g}) from {count(w)}: at the same λ, {same}."
