@@ -111,7 +111,7 @@ def measure_runs(row, surface, plan, hp):
 
 
 def measure_tuning(row, surface, plan):
-    """``pycore.tuning.tune`` for one row: its lr, and per grid lr the objective (None for +inf) and the
+    """``pycore.tuning.tune`` for one row: its lr, and per grid lr the objective (3 digits; None for +inf) and the
     diverging tuning starts. When every lr diverged from some start tune picks none; the row then runs at the lr
     with the fewest diverging starts (the smaller on ties) and ``fallback`` says so."""
     key, extra = row_spec(row)
@@ -120,7 +120,7 @@ def measure_tuning(row, surface, plan):
     grid = sweep_lrs(plan)
     lr = r["lr"] if r["lr"] is not None else grid[min(range(len(grid)), key=lambda i: (r["diverged"][i], i))]
     return {"lr": lr, "fallback": r["lr"] is None, "at_edge": r["lr"] is not None and r["at_edge"],
-            "objective": [v if v < math.inf else None for v in r["objective"]], "diverged": r["diverged"]}
+            "objective": [_sig(v) if v < math.inf else None for v in r["objective"]], "diverged": r["diverged"]}
 
 
 def measure_sweep(row, surface, plan):

@@ -98,8 +98,8 @@ def test_committed_tuned_rows_run_at_the_tuned_lr(committed):
         for row, cell in committed["cells"][surface].items():
             assert cell["settings"]["tuned"]["lr"] == cell["tuning"]["lr"]
             assert cell["tuning"]["lr"] in comparison.sweep_lrs(comparison.FULL)
-            if not cell["tuning"]["fallback"]:  # the sweep and the tuning ran the same lrs from the same starts
-                assert [comparison.diverged_at(p) for p in cell["sweep"]] == cell["tuning"]["diverged"]
+            # the sweep and the tuning ran the same lrs from the same starts
+            assert [comparison.diverged_at(p) for p in cell["sweep"]] == cell["tuning"]["diverged"]
 
 
 def test_mcnemar_and_the_noise_rule():
