@@ -328,6 +328,7 @@ def _counts(values):
 
 
 def scope_sentence(data):
+    """What the counts are out of, and what "reached a global minimum" means."""
     plan, main = Plan(**data["plan"]), in_totals(data)
     return (f"Counts are of {len(main) * plan.grid ** 2} runs per optimizer and setting: {len(main)} surfaces, "
             f"{plan.grid ** 2} starts each and the same {plan.steps} steps for every optimizer; a run reached a "
@@ -364,6 +365,7 @@ def lead_text(keys, pools, verb, total=None):
 
 
 def tuned_sentence(data):
+    """Who reached a global minimum from the most and the fewest starts with tuned lrs (groups within noise)."""
     r = _ranking(data, "tuned")
     if r is None:
         return None
@@ -379,6 +381,7 @@ def _setting_lrs(data, setting):
 
 
 def defaults_sentence(data):
+    """The same with torch's default lrs, and how far apart those lrs are."""
     r = _ranking(data, "defaults")
     if r is None:
         return None
@@ -421,7 +424,8 @@ def _sweep_total(data, row, index, codes):
 
 def decay_sentence(data):
     """Which optimizers never diverged in the sweep; for AdamW, why (its decay), against Adam (AdamW at λ = 0)."""
-    plan, lrs = Plan(**data["plan"]), sweep_lrs(Plan(**data["plan"]))
+    plan = Plan(**data["plan"])
+    lrs = sweep_lrs(plan)
     never = [k for k in data["optimizers"] if stable_up_to([data["cells"][s][k]["sweep"] for s in data["surfaces"]])
              == lrs[-1]]
     if not never:
@@ -443,7 +447,7 @@ def decay_sentence(data):
               f"from {_sweep_total(data, 'adam', -1, 'd')}.")
 
 
-def _where(points, n, grid):
+def _where(points, grid, n):
     """The starts named: "its 4 corner starts" of the n × n ``grid``, or their coordinates."""
     if set(points) == {grid[0], grid[n - 1], grid[n * (n - 1)], grid[n * n - 1]}:
         return "its 4 corner starts"
@@ -466,7 +470,7 @@ def small_lr_sentence(data):
         surf = pycore.get_surface(s)
         g = sorted(math.hypot(*surf.grad(x, y)) for x, y in bad)
         parts.append(f"{_names(keys)} from {len(bad)} of {n * n} starts on {surf.name} "
-                     f"({_where(bad, n, starts(s, n))}), where ‖∇f‖ is {_range(g)}, so lr × ‖∇f‖ is "
+                     f"({_where(bad, starts(s, n), n)}), where ‖∇f‖ is {_range(g)}, so lr × ‖∇f‖ is "
                      f"{_range([lo * v for v in g])} in a view {_width(s):g} wide")
     if not parts:
         return None
@@ -515,6 +519,7 @@ def _width(surface):
 
 
 def cost_sentence(data):
+    """The range of state floats per parameter, and who sits at each end."""
     mem = {k: len(data["memory"][k]["per_parameter"]) for k in data["optimizers"]}
     lo, hi = min(mem.values()), max(mem.values())
     return (f"State costs {lo} to {hi} floats per parameter ({lo}: {_names(k for k in mem if mem[k] == lo)}; "
