@@ -394,8 +394,8 @@ SCENES = (
                  ("outcome", "==", "budget"), ("gap_y", "<=", "tol"), ("gap_x", ">", "tol")),
          _answer("Past the minimum and off the map: the steps grew.", ("outcome", "==", "diverged"))],
         1,
-        "Still on its way: after {steps} steps SGD is {gap_x} from the minimum along x, but within {tol} of it "
-        "along y since step {y_done}. Covering {share_y} of the distance per step finishes y quickly; covering "
+        "After {steps} steps SGD is {gap_x} from the minimum along x, but within {tol} of it along y since "
+        "step {y_done}. Covering {share_y} of the distance per step finishes y quickly; covering "
         "{share_x} leaves x crawling. And the steps shrink with the slope: the first was {first} long, the "
         "last {last}.",
         {"lr": ("setting", "sgd", "lr"), "steps": ("steps",), "h_min": ("curvature", "min"),

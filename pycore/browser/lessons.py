@@ -14,6 +14,7 @@ import functools
 
 from .. import lessons as engine
 from ..checks import check_whole
+from ..optimizers import OPTIMIZERS
 from ..specs import resolve_surface
 from .runs import run_all
 from .share import surface_spec, validate_view
@@ -80,8 +81,8 @@ def scene(lesson):
 def reveal(lesson):
     """Lesson ``lesson``'s reveal: ``text`` (filled), ``parts`` (the same text as pieces, each measured number
     tagged with its measurement's name), ``right`` (index of the right answer), ``values`` (every measurement),
-    ``checks`` (each condition the reveal relies on, with whether it held) and ``maps`` (basin maps by
-    optimizer key, for the lessons that quote them)."""
+    ``checks`` (each condition the reveal relies on, with whether it held) and ``maps`` (the basin maps the
+    reveal quotes, by optimizer key, with the optimizer's display ``name``)."""
     lesson = _id(lesson)
     s = engine.SCENES[lesson - 1]
     values, maps = measured(lesson)
@@ -89,5 +90,6 @@ def reveal(lesson):
     return {"id": s.id, "text": "".join(p["text"] for p in parts), "parts": parts, "right": s.right,
             "values": dict(values),
             "checks": [{"condition": list(c), "holds": engine.holds(c, values)} for c in s.checks],
-            "maps": {key: {k: m[k] for k in ("optimizer", "nx", "ny", "bounds", "outcomes", "minima", "steps")}
+            "maps": {key: {"name": OPTIMIZERS[key].name,
+                           **{k: m[k] for k in ("optimizer", "nx", "ny", "bounds", "outcomes", "minima", "steps")}}
                      for key, m in maps.items()}}
