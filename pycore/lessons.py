@@ -644,7 +644,7 @@ SCENES = (
         view("saddle", (-1.8, 0.01), 300, {"sgd": {"lr": 0.01}, "adam": {"lr": 0.01}}),
         "f = x² − y² has no minimum. At the origin it has a saddle: a minimum along x and a maximum along y. "
         "The start lies {y0} off the x axis, the line that leads straight into the saddle, so the slope along y "
-        "is almost flat there. Both runs use lr = {lr}.",
+        "is only {gy0} there. Both runs use lr = {lr}.",
         "Which one first gets farther than {r} from the x axis, leaving the saddle behind?",
         [_answer("SGD.", ("s_esc", "<", "a_esc")),
          _answer("Adam.", ("a_esc", "<", "s_esc")),
@@ -655,7 +655,7 @@ SCENES = (
         "grew. Adam divides each coordinate by the size of its own gradients: its first step along y was "
         "{a_sy1}, a full lr, however flat the slope, and it never came closer to the saddle than {a_close}. f falls "
         "without end along y, so both keep going: there is no minimum to arrive at.",
-        {"y0": ("start", "y"), "lr": ("setting", "sgd", "lr"), "a_lr": ("setting", "adam", "lr"),
+        {"y0": ("start", "y"), "gy0": ("start_slope", "y"), "lr": ("setting", "sgd", "lr"), "a_lr": ("setting", "adam", "lr"),
          "r": ("value", 1.0), "s_esc": ("first_beyond", "sgd", "y", "@r"),
          "a_esc": ("first_beyond", "adam", "y", "@r"), "s_out": ("outcome", "sgd"), "a_out": ("outcome", "adam"),
          "s_close": ("closest_saddle", "sgd"), "a_close": ("closest_saddle", "adam"),
@@ -664,7 +664,7 @@ SCENES = (
          ("s_out", "!=", "stalled"), ("a_out", "!=", "stalled")]),
     _scene(
         13, "Two wells", "Local minima and the basin map",
-        view("two_wells", WELLS_START, 300, {"sgd": {"lr": 0.01}, "momentum": {"lr": 0.01, "momentum": 0.9}}),
+        view("two_wells", WELLS_START, 200, {"sgd": {"lr": 0.01}, "momentum": {"lr": 0.01, "momentum": 0.9}}),
         "Two wells in one bowl: a deeper one on the left, marked with a star, and a shallower one on the right, "
         "marked with a circle, next to the start. Both runs use lr = {lr}; Momentum keeps μ = {mu} of its "
         "velocity.",
@@ -687,10 +687,10 @@ SCENES = (
         14, "Mini-batches", "Gradient noise and batch size",
         view("linreg", LINREG_START, 300, {"sgd": {"lr": 0.1}},
              data={"dataset": "linreg", "batch_size": 4, "seed": 0}),
-        "This surface is a training loss: the mean squared error of a line y = w·x + b fitted to {n} data "
-        "points, over the line's slope w (across) and intercept b (up). Its minimum is the best line. With "
-        "mini-batches, each step uses the slope of the error on only {batch} points drawn at random, so it "
-        "points downhill only on average.",
+        "This surface is a training loss: the mean squared error of a straight line fitted to {n} data points. "
+        "Across the plot runs the line's slope w, up the plot its intercept b; the minimum is the best line. "
+        "With mini-batches, each step uses the error on only {batch} points drawn at random, so it points "
+        "downhill only on average.",
         "With batches of {batch} and lr = {lr}, what does SGD do near the minimum?",
         [_answer("It settles at the minimum, as with all the data.", ("outcome", "==", "global")),
          _answer("It keeps jittering around the minimum without settling.",
@@ -734,8 +734,8 @@ SCENES = (
          _answer("In another minimum, across the map.", ("outcome", "==", "local")),
          _answer("Off the map: it diverges.", ("outcome", "==", "diverged"))],
         1,
-        "Its first step was {s1} long, lr times that slope: it flew over the deepest minimum and the hill, and "
-        "ended in the minimum at ({fx}, {fy}), where f = {floss}. The deepest has f = {fmin}.",
+        "Its first step was {s1} long, lr times that slope: it flew past the deepest minimum, across the map, "
+        "and ended in the minimum at ({fx}, {fy}), where f = {floss}. The deepest has f = {fmin}.",
         {"d0": ("start_distance",), "g0": ("start_slope", "norm"), "lr": ("setting", "sgd", "lr"),
          "outcome": ("outcome", "sgd"), "s1": ("step", "sgd", 1), "fx": ("final", "sgd", "x"),
          "fy": ("final", "sgd", "y"), "floss": ("final_loss", "sgd"), "fmin": ("minimum", "f")},
@@ -744,8 +744,8 @@ SCENES = (
         17, "Warm-up", "A warm-up schedule",
         view("styblinski_tang", STEEP_START, 100, {"sgd": {"lr": 0.05}},
              schedules={"sgd": {"name": "warmup_cosine", "start_factor": 0.01, "total_iters": 50, "T_max": 50}}),
-        "The same start and lr = {lr}, now with a warm-up schedule: the lr starts at {f0} of its value and rises "
-        "to it over the first {warm} steps, then falls back along a cosine. The first steps are short while "
+        "The same start and lr = {lr}, now with a warm-up schedule: the lr starts at {f0} times its value and "
+        "rises to it over the first {warm} steps, then falls back along a cosine. The first steps are short while "
         "the slope is steep.",
         "Where does SGD end now?",
         [_answer("In the deepest minimum, next to the start.", ("outcome", "==", "global")),
@@ -758,8 +758,7 @@ SCENES = (
         {"lr": ("setting", "sgd", "lr"), "prev_lr": ("lesson", 16, "lr"), "f0": ("schedule_setting", "sgd",
          "start_factor"), "warm": ("schedule_setting", "sgd", "total_iters"), "outcome": ("outcome", "sgd"),
          "settled": ("settled_at", "sgd"), "floss": ("final_loss", "sgd"), "lr1": ("lr_at", "sgd", 1),
-         "s1": ("step", "sgd", 1), "prev_s1": ("lesson", 16, "s1"), "limit": ("stable_lr",),
-         "x0": ("start", "x"), "y0": ("start", "y")},
+         "s1": ("step", "sgd", 1), "prev_s1": ("lesson", 16, "s1"), "limit": ("stable_lr",)},
         [("lr", "==", "prev_lr"), ("settled", "<", "warm"), ("lr", "<", "limit")]),
     _scene(
         18, "Lion: only the sign", "Lion's sign update",

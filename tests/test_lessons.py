@@ -138,6 +138,25 @@ def test_a_change_that_breaks_a_lessons_point_fails_its_checks():
     assert not _mutated(15, view={**L.SCENES[14].view, "data": {"dataset": "linreg", "batch_size": 4, "seed": 0}})
 
 
+def test_a_lesson_that_continues_the_last_one_shows_the_same_surface_and_start():
+    """The texts of these lessons compare with the lesson before ("the last lesson", "the same start")."""
+    for lesson in (2, 3, 10, 15, 17):
+        this, last = L.SCENES[lesson - 1].view, L.SCENES[lesson - 2].view
+        assert (this["surface"], this["start"]) == (last["surface"], last["start"]), lesson
+
+
+def test_every_measurement_is_quoted_checked_or_used():
+    """No dead data: each measurement appears in a text or a condition, feeds another one, or a later lesson
+    quotes it."""
+    later = {(a[0], a[1]) for s in L.SCENES for _, (fn, *a) in s.measures if fn == "lesson"}
+    for s in L.SCENES:
+        used = {n for _, t in L._templates(s) for n in L.PLACEHOLDER.findall(t)}
+        used |= {x for c in list(s.checks) + [c for a in s.answers for c in a.conditions] for x in (c[0], c[2])
+                 if isinstance(x, str)}
+        used |= {r for _, (fn, *a) in s.measures for r in L._references(L.MEASURES[fn].kind, a)}
+        assert [n for n, _ in s.measures if n not in used and (s.id, n) not in later] == [], s.id
+
+
 def test_every_measurement_function_is_used_by_some_lesson():
     used = {fn for s in L.SCENES for _, (fn, *_) in s.measures}
     assert used == set(L.MEASURES)

@@ -232,8 +232,6 @@ export function initLessons(container, app) {
     phase = "asking";
     renderScene(s);
     setHash(s.id);
-    revealing = app.call("lesson_reveal", { lesson: s.id });
-    revealing.catch(() => {});   // looked at when the run ends
     update();
     if (focus) title.focus();
     try {
@@ -244,6 +242,10 @@ export function initLessons(container, app) {
     }
     if (mine !== token) return;
     ready = true;
+    // Measured while the student reads and predicts (a basin map takes seconds in the worker), after the view's
+    // own runs so they are never queued behind it; looked at when the run ends.
+    revealing = app.call("lesson_reveal", { lesson: s.id });
+    revealing.catch(() => {});
     update();
   }
 
@@ -261,6 +263,8 @@ export function initLessons(container, app) {
   }
 
   async function showReveal(mine) {
+    hint.textContent = "Measuring…";
+    hint.hidden = false;
     try {
       const r = await revealing;
       if (mine !== token) return;
