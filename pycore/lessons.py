@@ -653,9 +653,10 @@ SCENES = (
         "Adam got there at step {a_esc}, SGD at step {s_esc}. SGD's step is proportional to the slope: it slid "
         "along x towards the saddle, came within {s_close} of it and lingered while the slope along y slowly "
         "grew. Adam divides each coordinate by the size of its own gradients: its first step along y was "
-        "{a_sy1}, a full lr, however flat the slope, and it never came closer to the saddle than {a_close}. f falls "
-        "without end along y, so both keep going: there is no minimum to arrive at.",
-        {"y0": ("start", "y"), "gy0": ("start_slope", "y"), "lr": ("setting", "sgd", "lr"), "a_lr": ("setting", "adam", "lr"),
+        "{a_sy1}, a full lr, however flat the slope, and it never came closer to the saddle than {a_close}. "
+        "f falls without end along y, so both keep going: there is no minimum to arrive at.",
+        {"y0": ("start", "y"), "gy0": ("start_slope", "y"), "lr": ("setting", "sgd", "lr"),
+         "a_lr": ("setting", "adam", "lr"),
          "r": ("value", 1.0), "s_esc": ("first_beyond", "sgd", "y", "@r"),
          "a_esc": ("first_beyond", "adam", "y", "@r"), "s_out": ("outcome", "sgd"), "a_out": ("outcome", "adam"),
          "s_close": ("closest_saddle", "sgd"), "a_close": ("closest_saddle", "adam"),
@@ -675,9 +676,10 @@ SCENES = (
          _answer("Both in the deep well.", ("s_out", "==", "global"), ("m_out", "==", "global"))],
         1,
         "SGD followed the slope into the shallow well (f = {s_loss}); Momentum's velocity carried it over the "
-        "ridge into the deep one (f = {m_loss}). Luck, or a rule? The maps run every start of a {grid} × {grid} "
-        "grid over this view with the same settings: SGD reaches the deep well from {s_share} % of the starts, "
-        "Momentum from {m_share} %. Where you end depends on where you start, and on how you move.",
+        "ridge into the deep one (f = {m_loss}). Luck, or a rule? The maps below run both from each start of a "
+        "{grid} × {grid} grid over this view, with the same settings: SGD reaches the deep well from {s_share} % "
+        "of the starts, Momentum from {m_share} %. Where you end depends on where you start, and on how you "
+        "move.",
         {"lr": ("setting", "sgd", "lr"), "m_lr": ("setting", "momentum", "lr"),
          "mu": ("setting", "momentum", "momentum"), "s_out": ("outcome", "sgd"), "m_out": ("outcome", "momentum"),
          "s_loss": ("final_loss", "sgd"), "m_loss": ("final_loss", "momentum"), "grid": ("basin_grid",),

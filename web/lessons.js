@@ -195,7 +195,7 @@ export function initLessons(container, app) {
     const swatch = (name, text) => node("li", {}, node("span", { className: `lesson-swatch lesson-swatch-${name}` }), text);
     return [node("div", { className: "lesson-basins" }, ...figures),
       node("ul", { className: "lesson-basin-legend" }, swatch("global", "ends at the deepest minimum (★)"),
-        swatch("local", "ends at another minimum (○)"), swatch("none", "ends elsewhere"), swatch("diverged", "diverges"),
+        swatch("local", "ends at another minimum (○)"), swatch("none", "not at a minimum when the steps ran out"), swatch("diverged", "diverges"),
         node("li", {}, "◎ this lesson's start"))];
   }
 
