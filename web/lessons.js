@@ -68,9 +68,9 @@ export function initLessons(container, app) {
   const uid = `lessons-${++instances}`;
   let catalog = null;        // [{ id, title, topic }]
   let scene = null;          // the open scene, as pycore.browser.lessons.scene returns it
-  let revealing = null;      // Promise of its reveal, asked for as soon as the scene opens
+  let revealing = null;      // Promise of its reveal, asked for once the scene's view is shown
   let picked = null;         // index of the chosen answer
-  let phase = "closed";      // closed | loading | asking | playing | revealed
+  let phase = "closed";      // closed | asking | playing | revealed
   let ready = false;         // the scene's view is on screen
   let token = 0;             // bumps on every open/close, so a stale reply is dropped
   let unsubscribe = null;
@@ -134,8 +134,7 @@ export function initLessons(container, app) {
     play.disabled = !(asking && ready && picked !== null);
     play.textContent = phase === "playing" ? "Playing…" : "Play";
     replay.hidden = phase !== "revealed";
-    hint.textContent = phase === "loading" ? "Preparing the runs…"
-      : phase === "asking" && picked === null ? "Pick an answer first: predict, then see."
+    hint.textContent = phase === "asking" && picked === null ? "Pick an answer first: predict, then see."
       : phase === "asking" && !ready ? "Preparing the runs…"
       : phase === "asking" ? "Now press Play and watch."
       : phase === "playing" ? "Watch the run: the answer comes when it ends." : "";
