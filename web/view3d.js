@@ -1,0 +1,613 @@
+// The 3-D view of the loss surface: a lit mesh of f coloured like the contour plot, the optimizers' paths lying
+// on it, their current dots, minima, saddles and the start. The page imports this module only when the user turns
+// the 3-D view on, so three.js is fetched then and never at start-up. No globals; renders on demand only.
+//
+// const view = createView3D(container, { onHover })
+//   container: a <div> sized by CSS; the view fills it with a canvas and gives it role="img" and an aria-label.
+//   onHover(key, anchor) when the pointer comes within a few pixels of a run's current dot, onHover(null, null)
+//   when it leaves; anchor.getBoundingClientRect() is the dot's box on screen now (what placeInspector takes).
+// view.setSurface(grid, surface)
+//   grid: pycore's surface grid {nx, ny, bounds: [[x0, x1], [y0, y1]], values, thresholds, levels, min, max}
+//   with values[j*nx + i] = f(x0 + (i + .5)dx, y0 + (j + .5)dy); surface: {bounds, levels, minima: [{x, y,
+//   value, is_global}], saddles: [{x, y, value}], name (optional)}. Drops the runs; resets the camera.
+// view.setRuns(runs, meta, order)
+//   runs: {key: {points: [[x, y], ...], losses: [f at each point]}}; meta[key]: {name, color, marker};
+//   order: keys in display order. The start marker is the first run's first point. Call after setSurface.
+// view.draw(step, enabled)
+//   each run in the Set `enabled` up to point index `step` (clamped to its last point) with its dot there;
+//   the others hidden. Per run it only sets a segment count and moves a dot; one render follows on the next frame.
+// view.resetCamera()   the initial viewpoint, fitted to the container.
+// view.resize()        after the container changed size (a ResizeObserver on the container also calls it).
+// view.dispose()       frees the GPU resources, removes the canvas and the listeners.
+// view.canvas          the WebGL canvas; its drawing buffer is kept, so canvas.toBlob() exports what is shown.
+// view.snapshot()      for tests: {paths: {key: segments drawn, 0 when hidden}, dots: {key: [clientX, clientY]} of
+//                      the dots shown, box: [left, top, right, bottom] on screen of the box paths are clipped to,
+//                      camera and target: [x, y, z] in world units}.
+//
+// Heights: z = 0 at the lowest known f (base = the lowest minimum or the lowest sample); where the contour uses
+// log levels z ∝ log(f − base + δ), δ = 1e-4·(max − base), else z ∝ f − base; the highest sample is at HEIGHT.
+// A path point lies at its run's own loss, mapped the same way, or on the drawn mesh where the mesh (linear
+// between samples) is higher, plus a small lift; paths are clipped to the box over the bounds.
+import * as THREE from "./vendor/three/three.module.js";
+import { OrbitControls } from "./vendor/three/OrbitControls.js";
+import { LineMaterial } from "./vendor/three/LineMaterial.js";
+import { LineSegments2 } from "./vendor/three/LineSegments2.js";
+import { LineSegmentsGeometry } from "./vendor/three/LineSegmentsGeometry.js";
+import { colour } from "./contour.js";
+import { fmt, markerPath } from "./svg.js";
+
+const SPAN = 2;             // world length of the longer side of the x-y bounds
+const HEIGHT = 0.85;        // world height of the highest sample above the lowest
+const DELTA = 1e-3;         // log heights: δ as a fraction of max − base
+const LIFT = 0.01;          // paths and markers float this far above the mesh
+const Z_BOX = [-0.06, 1.02 * HEIGHT];  // paths are clipped to this height range (and to the bounds)
+const FLOOR = -0.05;        // height of the floor under the surface, where the axes are labelled
+const LABEL_PAD = 0.1;      // axis labels sit this far outside the floor
+const HOME = { azimuth: -1.85, polar: [0.6, 0.9] };  // initial view (radians from above; z up, y away):
+                                                     // steeper in a tall container, so the surface fills it
+const SPRITE_BIAS = 0.03;   // markers are depth-tested as if this fraction of their distance nearer the camera
+const ORDER = { lines: 1, marks: 4, dots: 6, labels: 8 };  // draw order: halo, line, ghost line; marks; dots
+const INK = "#111827";
+
+export function createView3D(container, { onHover = null } = {}) {
+  const renderer = new THREE.WebGLRenderer({ antialias: !softwareGL(), alpha: true, preserveDrawingBuffer: true });
+  renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
+  const canvas = renderer.domElement;
+  canvas.setAttribute("aria-hidden", "true");
+  canvas.style.display = "block";
+  container.append(canvas);
+  container.setAttribute("role", "img");
+
+  const scene = new THREE.Scene();
+  scene.add(new THREE.HemisphereLight(0xffffff, 0x9aa3b2, 2.1));
+  const sun = new THREE.DirectionalLight(0xffffff, 1.6);
+  sun.position.set(-1.2, -2, 3);
+  scene.add(sun);
+  const camera = new THREE.PerspectiveCamera(34, 1, 0.02, 60);
+  camera.up.set(0, 0, 1);
+  const controls = new OrbitControls(camera, canvas);
+  Object.assign(controls, { maxPolarAngle: 0.47 * Math.PI, zoomToCursor: false, screenSpacePanning: false });
+
+  const lineMaterials = new Set();  // their resolution follows the canvas size
+  const looks = new Map();          // per run key: its line material and dot texture, kept across setRuns
+  let world = null, surfaceGroup = null, runsGroup = null, runs = new Map(), label = null, home = null;
+  let queued = 0, hovered = null;
+  const state = { step: 0, enabled: new Set() };
+
+  // ---- rendering ---------------------------------------------------------------------------------------
+  function render() {
+    queued = 0;
+    if (canvas.width && canvas.height) renderer.render(scene, camera);
+  }
+
+  function schedule() {
+    if (!queued) queued = requestAnimationFrame(render);
+  }
+
+  function resize() {
+    const w = container.clientWidth, h = container.clientHeight;
+    if (!w || !h) return;
+    renderer.setSize(w, h);
+    camera.aspect = w / h;
+    camera.updateProjectionMatrix();
+    for (const m of lineMaterials) m.resolution.set(w, h);
+    if (home?.untouched) resetCamera();
+    render();
+  }
+
+  // ---- camera ------------------------------------------------------------------------------------------
+  function resetCamera() {
+    if (!world) return;
+    const target = new THREE.Vector3(0, 0, HEIGHT * 0.3);
+    const a = HOME.azimuth, p = HOME.polar[0] + (HOME.polar[1] - HOME.polar[0]) * clamp(camera.aspect - 0.5, 0, 1);
+    const dir = new THREE.Vector3(Math.sin(p) * Math.cos(a), Math.sin(p) * Math.sin(a), Math.cos(p));
+    const d = fitDistance(camera, target, dir, corners(world.box));
+    camera.position.copy(target).addScaledVector(dir, d);
+    controls.target.copy(target);
+    Object.assign(controls, { minDistance: 0.3 * d, maxDistance: 2.5 * d });
+    controls.update();
+    home = { untouched: true };
+    schedule();
+  }
+
+  // Panning may not take the orbit centre out of the box over the surface.
+  function keepTargetInBox() {
+    if (!world) return;
+    const t = controls.target;
+    const [[ax, bx], [ay, by]] = world.box;
+    const clamped = new THREE.Vector3(clamp(t.x, ax, bx), clamp(t.y, ay, by), clamp(t.z, 0, HEIGHT));
+    const shift = clamped.clone().sub(t);
+    if (shift.lengthSq()) { t.add(shift); camera.position.add(shift); }
+  }
+
+  controls.addEventListener("change", () => { keepTargetInBox(); schedule(); });
+  controls.addEventListener("start", () => { if (home) home.untouched = false; });
+
+  // ---- hover -------------------------------------------------------------------------------------------
+  function screenOf(position) {
+    const v = position.clone().project(camera);
+    const r = canvas.getBoundingClientRect();
+    return [r.left + ((v.x + 1) / 2) * r.width, r.top + ((1 - v.y) / 2) * r.height];
+  }
+
+  function dotNear(e) {
+    let best = null, bestD = 12;
+    for (const [key, it] of runs) {
+      if (!it.dot.visible || !state.enabled.has(key)) continue;
+      const [sx, sy] = screenOf(it.dot.position);
+      const d = Math.hypot(e.clientX - sx, e.clientY - sy);
+      if (d < bestD) { best = key; bestD = d; }
+    }
+    return best;
+  }
+
+  function hover(key) {
+    if (key === hovered || !onHover) return;
+    hovered = key;
+    const anchor = key ? { getBoundingClientRect: () => {
+      const [x, y] = screenOf(runs.get(key).dot.position);
+      return new DOMRect(x - 7, y - 7, 14, 14);
+    } } : null;
+    onHover(key, anchor);
+  }
+
+  const onMove = (e) => hover(e.buttons ? null : dotNear(e));
+  const onLeave = () => hover(null);
+  canvas.addEventListener("pointermove", onMove);
+  canvas.addEventListener("pointerleave", onLeave);
+
+  // ---- surface -----------------------------------------------------------------------------------------
+  function setSurface(grid, surface) {
+    clearRuns();
+    disposeGroup(surfaceGroup);
+    world = worldOf(grid, surface);
+    surfaceGroup = new THREE.Group();
+    surfaceGroup.add(surfaceMesh(grid, world), ...floor(grid, world), ...landmarks(surface, world));
+    scene.add(surfaceGroup);
+    label = surfaceLabel(grid, surface);
+    describe();
+    resetCamera();
+  }
+
+  // ---- runs --------------------------------------------------------------------------------------------
+  function setRuns(data, meta, order) {
+    clearRuns();
+    if (!world) throw new Error("view3d: setRuns before setSurface");
+    runsGroup = new THREE.Group();
+    const keys = order.filter((k) => data[k]);
+    for (const key of keys) {
+      const look = lookOf(key, meta[key]);
+      const it = { ...pathOf(data[key], world), name: meta[key].name, look };
+      it.dot = sprites([[0, 0, 0]], look.dot, ORDER.dots);
+      if (it.geometry) {
+        it.lines = [look.halo, look.line, look.ghost].map((m, k) => Object.assign(new LineSegments2(it.geometry, m), { renderOrder: ORDER.lines + k }));
+        runsGroup.add(...it.lines);
+      }
+      runsGroup.add(it.dot);
+      runs.set(key, it);
+    }
+    if (keys.length) runsGroup.add(startMarker(data[keys[0]], world));
+    scene.add(runsGroup);
+    draw(state.step, state.enabled);
+  }
+
+  // The materials and dot texture of one optimizer, made once and reused by every later setRuns.
+  function lookOf(key, o) {
+    const id = `${key}|${o.color}|${o.marker}`;
+    if (!looks.has(id)) {
+      // A white halo under the line, and a faint copy drawn over the surface where a hill hides the path.
+      const halo = new LineMaterial({ color: 0xffffff, linewidth: 5.5, depthWrite: false });
+      const line = new LineMaterial({ color: o.color, linewidth: 2.5 });
+      const ghost = new LineMaterial({ color: o.color, linewidth: 2, transparent: true, opacity: 0.35, depthTest: false, depthWrite: false });
+      for (const m of [halo, line, ghost]) { m.resolution.set(container.clientWidth || 1, container.clientHeight || 1); lineMaterials.add(m); }
+      const dot = spriteMaterials(markerTexture(o.marker, o.color, "#ffffff"), 17);
+      for (const m of [halo, line, ghost, ...dot]) m.userData.shared = true;  // disposed with the view, not with the runs
+      looks.set(id, { halo, line, ghost, dot });
+    }
+    return looks.get(id);
+  }
+
+  function clearRuns() {
+    disposeGroup(runsGroup);
+    runsGroup = null;
+    runs = new Map();
+    hover(null);
+  }
+
+  function draw(step, enabled) {
+    state.step = step;
+    state.enabled = new Set(enabled);
+    for (const [key, it] of runs) {
+      const on = state.enabled.has(key);
+      const i = clamp(step, 0, it.n - 1);
+      for (const obj of it.lines || []) obj.visible = on;
+      if (it.geometry) it.geometry.instanceCount = it.upto[i];
+      it.dot.visible = on && it.inside[i] === 1;
+      it.dot.position.fromArray(it.xyz, 3 * i);
+    }
+    if (!state.enabled.has(hovered)) hover(null);
+    describe();
+    schedule();
+  }
+
+  // ---- text alternative --------------------------------------------------------------------------------
+  function describe() {
+    if (!label) return;
+    const shown = [...runs].filter(([k]) => state.enabled.has(k)).map(([, it]) => it.name);
+    const paths = shown.length ? ` Paths of ${shown.join(", ")} up to step ${state.step}.` : " No optimizer paths shown.";
+    container.setAttribute("aria-label", `${label}${paths} Drag to rotate, scroll or pinch to zoom, right-drag or two fingers to pan.`);
+  }
+
+  // ---- test hook ---------------------------------------------------------------------------------------
+  function snapshot() {
+    const paths = {}, dots = {};
+    for (const [key, it] of runs) {
+      paths[key] = it.lines?.[0].visible ? it.geometry.instanceCount : 0;
+      if (it.dot.visible) dots[key] = screenOf(it.dot.position);
+    }
+    const box = [];
+    for (const x of world.box[0]) for (const y of world.box[1]) for (const z of world.box[2]) box.push(screenOf(new THREE.Vector3(x, y, z)));
+    const xs = box.map((b) => b[0]), ys = box.map((b) => b[1]);
+    return { paths, dots, box: [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)],
+      camera: camera.position.toArray(), target: controls.target.toArray() };
+  }
+
+  function dispose() {
+    cancelAnimationFrame(queued);
+    ro.disconnect();
+    canvas.removeEventListener("pointermove", onMove);
+    canvas.removeEventListener("pointerleave", onLeave);
+    controls.dispose();
+    clearRuns();
+    disposeGroup(surfaceGroup);
+    for (const look of looks.values()) for (const m of Object.values(look).flat()) { m.map?.dispose(); m.dispose(); }
+    renderer.dispose();
+    renderer.getContext().getExtension("WEBGL_lose_context")?.loseContext();  // free the context now, not at GC
+    canvas.remove();
+    container.removeAttribute("aria-label");
+    container.removeAttribute("role");
+  }
+
+  const ro = new ResizeObserver(resize);
+  ro.observe(container);
+  resize();
+  return { setSurface, setRuns, draw, resetCamera, resize, dispose, snapshot, canvas };
+}
+
+// Whether WebGL draws in software (SwiftShader, llvmpipe), where multisampling makes every frame about 3x
+// slower: the view asks for antialiasing only on a GPU. Chromium names the renderer only through the debug
+// extension; Firefox names it directly (and warns when the extension is used).
+function softwareGL() {
+  const gl = document.createElement("canvas").getContext("webgl2");
+  if (!gl) return false;
+  let name = gl.getParameter(gl.RENDERER);
+  if (name === "WebKit WebGL") {
+    const info = gl.getExtension("WEBGL_debug_renderer_info");
+    name = info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : "";
+  }
+  gl.getExtension("WEBGL_lose_context")?.loseContext();
+  return /swiftshader|llvmpipe|softpipe|software/i.test(name);
+}
+
+// ---- geometry helpers ------------------------------------------------------------------------------------
+const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
+
+// World coordinates: centred, equal aspect, the longer side of the bounds SPAN long, z up from the lowest f.
+function worldOf(grid, surface) {
+  const [[x0, x1], [y0, y1]] = grid.bounds;
+  const s = SPAN / Math.max(x1 - x0, y1 - y0);
+  const cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;
+  const base = Math.min(grid.min, ...surface.minima.map((m) => m.value));
+  const w = {
+    x: (x) => (x - cx) * s,
+    y: (y) => (y - cy) * s,
+    z: heightOf(grid.levels, base, grid.max - base || 1),
+    box: [[(x0 - cx) * s, (x1 - cx) * s], [(y0 - cy) * s, (y1 - cy) * s], Z_BOX],
+  };
+  w.heights = Float32Array.from(grid.values, w.z);
+  w.meshZ = (x, y) => bilinear(grid, w.heights, x, y);
+  return w;
+}
+
+// f -> z: log of the height above base where the contour uses log levels, else linear; max maps to HEIGHT.
+function heightOf(levels, base, range) {
+  if (levels !== "log") return (f) => ((f - base) / range) * HEIGHT;
+  const d = DELTA * range, lo = Math.log(d), k = HEIGHT / (Math.log(range + d) - lo);
+  return (f) => (Math.log(Math.max(f - base, 0) + d) - lo) * k;
+}
+
+// The mesh's height at data point (x, y): bilinear between the cell-centre samples, clamped at the edges.
+function bilinear(grid, heights, x, y) {
+  const { nx, ny } = grid;
+  const [[x0, x1], [y0, y1]] = grid.bounds;
+  const u = clamp(((x - x0) / (x1 - x0)) * nx - 0.5, 0, nx - 1.001);
+  const v = clamp(((y - y0) / (y1 - y0)) * ny - 0.5, 0, ny - 1.001);
+  const i = Math.floor(u), j = Math.floor(v), fu = u - i, fv = v - j;
+  const h = (a, b) => heights[b * nx + a];
+  return (h(i, j) * (1 - fu) + h(i + 1, j) * fu) * (1 - fv) + (h(i, j + 1) * (1 - fu) + h(i + 1, j + 1) * fu) * fv;
+}
+
+// Where v falls among the contour thresholds, as a continuous band index: k + 1 at thresholds[k], between
+// 0.5 and 1 below the first, at most n + 0.5 above the last. Integers are the isolines.
+function levelOf(v, t, lo, hi) {
+  const n = t.length;
+  if (v < t[0]) return 0.5 + 0.5 * clamp((v - lo) / (t[0] - lo || 1), 0, 1);
+  if (v >= t[n - 1]) return n + 0.5 * clamp((v - t[n - 1]) / (hi - t[n - 1] || 1), 0, 1);
+  let a = 0, b = n - 1;
+  while (b - a > 1) { const m = (a + b) >> 1; if (t[m] <= v) a = m; else b = m; }
+  return a + 1 + (v - t[a]) / (t[b] - t[a]);
+}
+
+// The 2-D contour's colour ramp as linear RGB, sampled once.
+const RAMP = (() => {
+  const c = new THREE.Color();
+  return Array.from({ length: 256 }, (_, k) => c.setStyle(colour(k / 255)).toArray());
+})();
+
+// The world position of grid sample k (a vertex of the mesh).
+function vertexOf(grid, world) {
+  const [[x0, x1], [y0, y1]] = grid.bounds;
+  const dx = (x1 - x0) / grid.nx, dy = (y1 - y0) / grid.ny;
+  return (k) => {
+    const i = k % grid.nx, j = Math.floor(k / grid.nx);
+    return [world.x(x0 + (i + 0.5) * dx), world.y(y0 + (j + 0.5) * dy), world.heights[k]];
+  };
+}
+
+function surfaceMesh(grid, world) {
+  const { nx, ny, values, thresholds: t } = grid;
+  const vertex = vertexOf(grid, world);
+  const pos = new Float32Array(nx * ny * 3), col = new Float32Array(nx * ny * 3), lev = new Float32Array(nx * ny);
+  for (let k = 0; k < nx * ny; k++) {
+    pos.set(vertex(k), 3 * k);
+    lev[k] = levelOf(values[k], t, grid.min, grid.max);
+    col.set(RAMP[Math.round(clamp(lev[k] / t.length, 0, 1) * 255)], 3 * k);
+  }
+  const index = [];
+  for (let j = 0; j < ny - 1; j++) {
+    for (let i = 0; i < nx - 1; i++) {
+      const a = j * nx + i, b = a + 1, c = a + nx, d = c + 1;
+      index.push(a, b, d, a, d, c);
+    }
+  }
+  const g = new THREE.BufferGeometry();
+  g.setIndex(index);
+  g.setAttribute("position", new THREE.BufferAttribute(pos, 3));
+  g.setAttribute("color", new THREE.BufferAttribute(col, 3));
+  g.setAttribute("level", new THREE.BufferAttribute(lev, 1));
+  g.computeVertexNormals();
+  return new THREE.Mesh(g, surfaceMaterial());
+}
+
+// Lambert shading of the vertex colours, with faint isolines where the band index crosses an integer (faded
+// where they crowd, so steep walls do not turn dark). Pushed back in depth so lines on the mesh win.
+function surfaceMaterial() {
+  const m = new THREE.MeshLambertMaterial({ vertexColors: true, side: THREE.DoubleSide,
+    polygonOffset: true, polygonOffsetFactor: 1, polygonOffsetUnits: 1 });
+  m.onBeforeCompile = (shader) => {
+    shader.vertexShader = shader.vertexShader
+      .replace("#include <common>", "#include <common>\nattribute float level;\nvarying float vLevel;")
+      .replace("#include <begin_vertex>", "#include <begin_vertex>\nvLevel = level;");
+    shader.fragmentShader = shader.fragmentShader
+      .replace("#include <common>", "#include <common>\nvarying float vLevel;")
+      .replace("#include <color_fragment>", `#include <color_fragment>
+        float fw = max(fwidth(vLevel), 1e-4);
+        float iso = 1.0 - smoothstep(0.5, 1.5, abs(fract(vLevel + 0.5) - 0.5) / fw);
+        diffuseColor.rgb *= 1.0 - 0.2 * iso * (1.0 - smoothstep(0.25, 0.6, fw));`);
+  };
+  return m;
+}
+
+// A light floor under the bounds with its outline, tick marks and labels along the front (x) and left (y)
+// edges, and the axis names past their far ends: the 2-D plot's axes, lying under the surface.
+function floor(grid, world) {
+  const [[x0, x1], [y0, y1]] = grid.bounds;
+  const [[ax, bx], [ay, by]] = world.box;
+  const plane = new THREE.Mesh(new THREE.PlaneGeometry(bx - ax, by - ay), new THREE.MeshBasicMaterial({ color: 0xe6eaf0 }));
+  plane.position.set((ax + bx) / 2, (ay + by) / 2, FLOOR);
+  const segs = [[ax, ay, bx, ay], [bx, ay, bx, by], [bx, by, ax, by], [ax, by, ax, ay]];
+  const labels = [["x", bx + LABEL_PAD, ay], ["y", ax, by + LABEL_PAD]];
+  for (const t of ticks(x0, x1)) {
+    segs.push([world.x(t), ay, world.x(t), ay - 0.03]);
+    labels.push([fmt(t), world.x(t), ay - LABEL_PAD]);
+  }
+  for (const t of ticks(y0, y1)) {
+    segs.push([ax, world.y(t), ax - 0.03, world.y(t)]);
+    labels.push([fmt(t), ax - LABEL_PAD, world.y(t)]);
+  }
+  const pos = segs.flatMap(([a, b, c, d]) => [a, b, FLOOR, c, d, FLOOR]);
+  const lines = new THREE.LineSegments(new THREE.BufferGeometry().setAttribute("position", new THREE.Float32BufferAttribute(pos, 3)),
+    new THREE.LineBasicMaterial({ color: 0x9aa3b2 }));
+  const text = labels.map(([t, x, y]) => points([[x, y, FLOOR]], pointMaterial(textTexture(t, /^[xy]$/.test(t)), 44, { depthTest: false }), ORDER.labels));
+  return [plane, lines, ...text];
+}
+
+// Round values (steps of 1, 2 or 5 times a power of ten) well inside [a, b], so no label sits on a corner.
+function ticks(a, b) {
+  const raw = (b - a) / 4, p = 10 ** Math.floor(Math.log10(raw)), m = raw / p;
+  const step = (m >= 5 ? 5 : m >= 2 ? 2 : 1) * p, margin = 0.1 * (b - a);
+  const out = [];
+  for (let k = Math.ceil((a + margin) / step); k * step <= b - margin; k++) out.push(k * step);
+  return out;
+}
+
+// A data point on the drawn surface: its own f mapped to z, or the mesh where that is higher, plus LIFT.
+function onSurface(world, x, y, f) {
+  return [world.x(x), world.y(y), Math.max(world.z(f), world.meshZ(x, y)) + LIFT];
+}
+
+// One run's path: world points, the segments inside the box (clipped) and, for each point index i, how many of
+// those segments lie before it (upto[i]), so drawing up to a step only sets a count.
+function pathOf(run, world) {
+  const n = run.points.length;
+  const xyz = new Float32Array(3 * n), inside = new Uint8Array(n), upto = new Uint32Array(n);
+  const pts = run.points.map(([x, y], i) => onSurface(world, x, y, run.losses[i]).map((v) => clamp(v, -1e3, 1e3)));
+  const segs = [];
+  pts.forEach((p, i) => {
+    xyz.set(p, 3 * i);
+    inside[i] = p.every((v, k) => Number.isFinite(v) && v >= world.box[k][0] && v <= world.box[k][1]) ? 1 : 0;
+    if (i === 0) return;
+    upto[i] = upto[i - 1];
+    const s = clipSegment(pts[i - 1], p, world.box);
+    if (s) { segs.push(...s[0], ...s[1]); upto[i] += 1; }
+  });
+  const geometry = segs.length ? new LineSegmentsGeometry().setPositions(segs) : null;
+  return { n, xyz, inside, upto, geometry };
+}
+
+// Liang-Barsky: the part of segment a-b inside the box [[x0, x1], [y0, y1], [z0, z1]], or null.
+function clipSegment(a, b, box) {
+  if (![...a, ...b].every(Number.isFinite)) return null;
+  let t0 = 0, t1 = 1;
+  for (let k = 0; k < 3; k++) {
+    const d = b[k] - a[k];
+    for (const [p, q] of [[-d, a[k] - box[k][0]], [d, box[k][1] - a[k]]]) {
+      if (p === 0) { if (q < 0) return null; continue; }
+      const r = q / p;
+      if (p < 0) { if (r > t1) return null; t0 = Math.max(t0, r); }
+      else { if (r < t0) return null; t1 = Math.min(t1, r); }
+    }
+  }
+  const at = (t) => a.map((v, k) => v + (b[k] - v) * t);
+  return [at(t0), at(t1)];
+}
+
+// ---- markers ---------------------------------------------------------------------------------------------
+// A marker shape of the legend (web/svg.js's markerPath) drawn on a small canvas, as a texture.
+function markerTexture(shape, fill, stroke, draw = null) {
+  const size = 64, c = document.createElement("canvas");
+  c.width = c.height = size;
+  const g = c.getContext("2d");
+  g.translate(size / 2, size / 2);
+  g.scale(size / 20, size / 20);
+  g.lineJoin = "round";
+  if (draw) draw(g);
+  else {
+    const p = new Path2D(markerPath(shape, 6.5));
+    Object.assign(g, { fillStyle: fill, strokeStyle: stroke, lineWidth: 1.8 });
+    g.stroke(p);
+    g.fill(p);
+  }
+  const tex = new THREE.CanvasTexture(c);
+  tex.colorSpace = THREE.SRGBColorSpace;
+  return tex;
+}
+
+// A short label centred on a transparent square, as a texture.
+function textTexture(text, italic) {
+  return markerTexture(null, null, null, (g) => {
+    Object.assign(g, { font: `${italic ? "italic " : ""}6.5px system-ui, sans-serif`, textAlign: "center", textBaseline: "middle", fillStyle: "#5d6778" });
+    g.fillText(text, 0, 0, 19);
+  });
+}
+
+// Screen-sized square sprites (size in CSS pixels) showing `map`.
+function pointMaterial(map, size, options = {}) {
+  return new THREE.PointsMaterial({ map, size, sizeAttenuation: false, transparent: true, depthWrite: false, ...options });
+}
+
+function points(list, material, order) {
+  const g = new THREE.BufferGeometry().setAttribute("position", new THREE.Float32BufferAttribute(list.flat(), 3));
+  return Object.assign(new THREE.Points(g, material), { renderOrder: order });
+}
+
+// A marker's two materials: depth-tested, with its depth pulled toward the camera so the surface right around
+// it does not cut it in two, and a faint copy drawn over everything, for where a hill hides it.
+function spriteMaterials(map, size) {
+  const full = pointMaterial(map, size);
+  full.onBeforeCompile = (shader) => {
+    shader.vertexShader = shader.vertexShader.replace("#include <project_vertex>",
+      `#include <project_vertex>\nmvPosition.xyz *= ${1 - SPRITE_BIAS};\ngl_Position = projectionMatrix * mvPosition;`);
+  };
+  return [full, pointMaterial(map, size, { depthTest: false, opacity: 0.3 })];
+}
+
+// Markers at the world points `list`: the faint copy under the depth-tested one, in a group that can be moved.
+function sprites(list, [full, ghost], order) {
+  const group = new THREE.Group();
+  group.add(points(list, ghost, order), points(list, full, order + 1));
+  return group;
+}
+
+// Global minima as stars, local minima as circles, saddles as crosses: the 2-D plot's marks.
+function landmarks(surface, world) {
+  const at = (m) => onSurface(world, m.x, m.y, m.value);
+  const out = [];
+  const glob = surface.minima.filter((m) => m.is_global).map(at);
+  const local = surface.minima.filter((m) => !m.is_global).map(at);
+  if (surface.saddles.length) {
+    const cross = markerTexture(null, null, null, (g) => {
+      Object.assign(g, { strokeStyle: "#ffffff", lineWidth: 4, lineCap: "round" });
+      g.stroke(new Path2D("M-4,-4L4,4M4,-4L-4,4"));
+      Object.assign(g, { strokeStyle: "#4b5563", lineWidth: 2 });
+      g.stroke(new Path2D("M-4,-4L4,4M4,-4L-4,4"));
+    });
+    out.push(sprites(surface.saddles.map(at), spriteMaterials(cross, 14), ORDER.marks));
+  }
+  if (local.length) out.push(sprites(local, spriteMaterials(markerTexture("circle", "#ffffff", INK), 11), ORDER.marks));
+  if (glob.length) out.push(sprites(glob, spriteMaterials(markerTexture("star", INK, "#ffffff"), 16), ORDER.marks));
+  return out;
+}
+
+// The start (a run's first point): a white disc with a cross, like the 2-D plot's start marker.
+function startMarker(run, world) {
+  const tex = markerTexture(null, null, null, (g) => {
+    Object.assign(g, { fillStyle: "rgba(255,255,255,0.9)", strokeStyle: INK, lineWidth: 1.8 });
+    g.beginPath();
+    g.arc(0, 0, 6, 0, 2 * Math.PI);
+    g.fill();
+    g.stroke();
+    g.stroke(new Path2D("M-3,0H3M0,-3V3"));
+  });
+  const [x, y] = run.points[0];
+  return sprites([onSurface(world, x, y, run.losses[0])], spriteMaterials(tex, 16), ORDER.marks);
+}
+
+// Removes a group and frees its geometries and its own materials (not the shared per-optimizer ones).
+function disposeGroup(group) {
+  if (!group) return;
+  group.removeFromParent();
+  group.traverse((o) => {
+    o.geometry?.dispose();
+    if (!o.material || o.material.userData.shared) return;
+    o.material.map?.dispose();
+    o.material.dispose();
+  });
+}
+
+// ---- camera helpers --------------------------------------------------------------------------------------
+// The corners of the space the view must show: the box over the bounds, with the axis labels around it.
+function corners(box) {
+  const out = [];
+  for (const x of box[0]) for (const y of box[1]) for (const z of [FLOOR, HEIGHT]) {
+    out.push(new THREE.Vector3(x + Math.sign(x) * LABEL_PAD, y + Math.sign(y) * LABEL_PAD, z));
+  }
+  return out;
+}
+
+// The distance along `dir` from `target` at which every corner is inside 90 % of the view (bisection).
+function fitDistance(camera, target, dir, pts) {
+  let lo = 0.2, hi = 40;
+  const v = new THREE.Vector3();
+  for (let k = 0; k < 30; k++) {
+    const d = (lo + hi) / 2;
+    camera.position.copy(target).addScaledVector(dir, d);
+    camera.lookAt(target);
+    camera.updateMatrixWorld();
+    const fits = pts.every((p) => { v.copy(p).project(camera); return Math.abs(v.x) < 0.9 && Math.abs(v.y) < 0.9 && v.z < 1; });
+    if (fits) hi = d; else lo = d;
+  }
+  return hi;
+}
+
+// The fixed part of the text alternative: what the surface is and where its minima are.
+function surfaceLabel(grid, surface) {
+  const [[x0, x1], [y0, y1]] = grid.bounds;
+  const g = surface.minima.filter((m) => m.is_global).length, l = surface.minima.length - g;
+  const marks = [g && `${g} global minim${g > 1 ? "a" : "um"} (stars)`, l && `${l} local minim${l > 1 ? "a" : "um"} (circles)`,
+    surface.saddles.length && `${surface.saddles.length} saddle point${surface.saddles.length > 1 ? "s" : ""}`].filter(Boolean);
+  const name = surface.name ? ` ${surface.name}` : "";
+  return `3-D view of the loss surface${name}: height is f${grid.levels === "log" ? " on a log scale" : ""} over x from ` +
+    `${fmt(x0)} to ${fmt(x1)} and y from ${fmt(y0)} to ${fmt(y1)}, coloured like the contour plot` +
+    `${marks.length ? `; ${marks.join(", ")}` : ""}.`;
+}
