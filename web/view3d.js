@@ -25,7 +25,7 @@
 //                      camera and target: [x, y, z] in world units}.
 //
 // Heights: z = 0 at the lowest known f (base = the lowest minimum or the lowest sample); where the contour uses
-// log levels z ∝ log(f − base + δ), δ = 1e-4·(max − base), else z ∝ f − base; the highest sample is at HEIGHT.
+// log levels z ∝ log(f − base + δ), δ = DELTA·(max − base), else z ∝ f − base; the highest sample is at HEIGHT.
 // A path point lies at its run's own loss, mapped the same way, or on the drawn mesh where the mesh (linear
 // between samples) is higher, plus a small lift; paths are clipped to the box over the bounds.
 import * as THREE from "./vendor/three/three.module.js";
@@ -40,10 +40,10 @@ const SPAN = 2;             // world length of the longer side of the x-y bounds
 const HEIGHT = 0.85;        // world height of the highest sample above the lowest
 const DELTA = 1e-3;         // log heights: δ as a fraction of max − base
 const LIFT = 0.01;          // paths and markers float this far above the mesh
-const Z_BOX = [-0.06, 1.02 * HEIGHT];  // paths are clipped to this height range (and to the bounds)
 const FLOOR = -0.05;        // height of the floor under the surface, where the axes are labelled
+const Z_BOX = [FLOOR + 0.01, 1.02 * HEIGHT];  // paths are clipped to this height range (and to the bounds)
 const LABEL_PAD = 0.1;      // axis labels sit this far outside the floor
-const HOME = { azimuth: -1.85, polar: [0.6, 0.9] };  // initial view (radians from above; z up, y away):
+const HOME = { azimuth: -1.85, polar: [0.6, 0.8] };  // initial view (radians from above; z up, y away):
                                                      // steeper in a tall container, so the surface fills it
 const SPRITE_BIAS = 0.03;   // markers are depth-tested as if this fraction of their distance nearer the camera
 const ORDER = { lines: 1, marks: 4, dots: 6, labels: 8 };  // draw order: halo, line, ghost line; marks; dots
@@ -99,7 +99,8 @@ export function createView3D(container, { onHover = null } = {}) {
   function resetCamera() {
     if (!world) return;
     const target = new THREE.Vector3(0, 0, HEIGHT * 0.3);
-    const a = HOME.azimuth, p = HOME.polar[0] + (HOME.polar[1] - HOME.polar[0]) * clamp(camera.aspect - 0.5, 0, 1);
+    const tall = clamp(1.5 - camera.aspect, 0, 1);  // 0 from aspect 3:2 up, 1 from 1:2 down
+    const a = HOME.azimuth, p = HOME.polar[1] + (HOME.polar[0] - HOME.polar[1]) * tall;
     const dir = new THREE.Vector3(Math.sin(p) * Math.cos(a), Math.sin(p) * Math.sin(a), Math.cos(p));
     const d = fitDistance(camera, target, dir, corners(world.box));
     camera.position.copy(target).addScaledVector(dir, d);
@@ -145,7 +146,9 @@ export function createView3D(container, { onHover = null } = {}) {
     if (key === hovered || !onHover) return;
     hovered = key;
     const anchor = key ? { getBoundingClientRect: () => {
-      const [x, y] = screenOf(runs.get(key).dot.position);
+      const dot = runs.get(key)?.dot;
+      if (!dot) return new DOMRect();
+      const [x, y] = screenOf(dot.position);
       return new DOMRect(x - 7, y - 7, 14, 14);
     } } : null;
     onHover(key, anchor);
@@ -225,7 +228,7 @@ export function createView3D(container, { onHover = null } = {}) {
       it.dot.visible = on && it.inside[i] === 1;
       it.dot.position.fromArray(it.xyz, 3 * i);
     }
-    if (!state.enabled.has(hovered)) hover(null);
+    if (hovered && !runs.get(hovered)?.dot.visible) hover(null);
     describe();
     schedule();
   }
@@ -335,7 +338,7 @@ function levelOf(v, t, lo, hi) {
   if (v >= t[n - 1]) return n + 0.5 * clamp((v - t[n - 1]) / (hi - t[n - 1] || 1), 0, 1);
   let a = 0, b = n - 1;
   while (b - a > 1) { const m = (a + b) >> 1; if (t[m] <= v) a = m; else b = m; }
-  return a + 1 + (v - t[a]) / (t[b] - t[a]);
+  return a + 1 + (v - t[a]) / (t[b] - t[a] || 1);
 }
 
 // The 2-D contour's colour ramp as linear RGB, sampled once.
@@ -403,7 +406,7 @@ function surfaceMaterial() {
 function floor(grid, world) {
   const [[x0, x1], [y0, y1]] = grid.bounds;
   const [[ax, bx], [ay, by]] = world.box;
-  const plane = new THREE.Mesh(new THREE.PlaneGeometry(bx - ax, by - ay), new THREE.MeshBasicMaterial({ color: 0xe6eaf0 }));
+  const plane = new THREE.Mesh(new THREE.PlaneGeometry(bx - ax, by - ay), new THREE.MeshBasicMaterial({ color: 0xe9ecf1 }));
   plane.position.set((ax + bx) / 2, (ay + by) / 2, FLOOR);
   const segs = [[ax, ay, bx, ay], [bx, ay, bx, by], [bx, by, ax, by], [ax, by, ax, ay]];
   const labels = [["x", bx + LABEL_PAD, ay], ["y", ax, by + LABEL_PAD]];
@@ -437,39 +440,42 @@ function onSurface(world, x, y, f) {
 }
 
 // One run's path: world points, the segments inside the box (clipped) and, for each point index i, how many of
-// those segments lie before it (upto[i]), so drawing up to a step only sets a count.
+// those segments lie before it (upto[i]), so drawing up to a step only sets a count. Coordinates are capped at
+// ±1e3 (the box is about 2 wide) so a run's huge losses cannot overflow the arithmetic.
 function pathOf(run, world) {
   const n = run.points.length;
   const xyz = new Float32Array(3 * n), inside = new Uint8Array(n), upto = new Uint32Array(n);
   const pts = run.points.map(([x, y], i) => onSurface(world, x, y, run.losses[i]).map((v) => clamp(v, -1e3, 1e3)));
   const segs = [];
-  pts.forEach((p, i) => {
-    xyz.set(p, 3 * i);
-    inside[i] = p.every((v, k) => Number.isFinite(v) && v >= world.box[k][0] && v <= world.box[k][1]) ? 1 : 0;
-    if (i === 0) return;
-    upto[i] = upto[i - 1];
-    const s = clipSegment(pts[i - 1], p, world.box);
-    if (s) { segs.push(...s[0], ...s[1]); upto[i] += 1; }
-  });
+  for (let i = 0; i < n; i++) {
+    const a = pts[i - 1], b = pts[i];
+    xyz.set(b, 3 * i);
+    inside[i] = clipSegment(b, b, world.box) ? 1 : 0;
+    if (i === 0) continue;
+    const t = clipSegment(a, b, world.box);
+    if (t) for (const s of t) segs.push(a[0] + (b[0] - a[0]) * s, a[1] + (b[1] - a[1]) * s, a[2] + (b[2] - a[2]) * s);
+    upto[i] = upto[i - 1] + (t ? 1 : 0);
+  }
   const geometry = segs.length ? new LineSegmentsGeometry().setPositions(segs) : null;
   return { n, xyz, inside, upto, geometry };
 }
 
-// Liang-Barsky: the part of segment a-b inside the box [[x0, x1], [y0, y1], [z0, z1]], or null.
+// The part of segment a-b inside the box [[x0, x1], [y0, y1], [z0, z1]], as the interval [t0, t1] of
+// a + t(b - a), or null (slab clipping; a point is a segment of length 0).
 function clipSegment(a, b, box) {
-  if (![...a, ...b].every(Number.isFinite)) return null;
   let t0 = 0, t1 = 1;
   for (let k = 0; k < 3; k++) {
-    const d = b[k] - a[k];
-    for (const [p, q] of [[-d, a[k] - box[k][0]], [d, box[k][1] - a[k]]]) {
-      if (p === 0) { if (q < 0) return null; continue; }
-      const r = q / p;
-      if (p < 0) { if (r > t1) return null; t0 = Math.max(t0, r); }
-      else { if (r < t0) return null; t1 = Math.min(t1, r); }
+    if (!(Number.isFinite(a[k]) && Number.isFinite(b[k]))) return null;
+    const d = b[k] - a[k], lo = box[k][0] - a[k], hi = box[k][1] - a[k];
+    if (d === 0) {
+      if (lo > 0 || hi < 0) return null;
+      continue;
     }
+    t0 = Math.max(t0, (d > 0 ? lo : hi) / d);
+    t1 = Math.min(t1, (d > 0 ? hi : lo) / d);
+    if (t0 > t1) return null;
   }
-  const at = (t) => a.map((v, k) => v + (b[k] - v) * t);
-  return [at(t0), at(t1)];
+  return [t0, t1];
 }
 
 // ---- markers ---------------------------------------------------------------------------------------------
