@@ -1,6 +1,6 @@
 // The 3-D view of the loss surface: a lit mesh of f coloured like the contour plot, the optimizers' paths lying
-// on it, their current dots, minima, saddles and the start. The page imports this module only when the user turns
-// the 3-D view on, so three.js is fetched then and never at start-up. No globals; renders on demand only.
+// on it, their current dots, minima, saddles and the start. The page imports this module only when the user
+// turns the 3-D view on, so three.js is fetched then and never at start-up. No globals; renders on demand only.
 //
 // const view = createView3D(container, { onHover })
 //   container: a <div> sized by CSS; the view fills it with a canvas and gives it role="img" and an aria-label.
@@ -14,20 +14,20 @@
 //   runs: {key: {points: [[x, y], ...], losses: [f at each point]}}; meta[key]: {name, color, marker};
 //   order: keys in display order. The start marker is the first run's first point. Call after setSurface.
 // view.draw(step, enabled)
-//   each run in the Set `enabled` up to point index `step` (clamped to its last point) with its dot there;
-//   the others hidden. Per run it only sets a segment count and moves a dot; one render follows on the next frame.
+//   each run in the Set `enabled` up to point index `step` (clamped to its last point) with its dot there; the
+//   others hidden. Per run it only sets a segment count and moves a dot; one render follows on the next frame.
 // view.resetCamera()   the initial viewpoint, fitted to the container.
 // view.resize()        after the container changed size (a ResizeObserver on the container also calls it).
-// view.dispose()       frees the GPU resources, removes the canvas and the listeners.
+// view.dispose()       frees the GPU resources, removes the canvas, the listeners and the container's role/label.
 // view.canvas          the WebGL canvas; its drawing buffer is kept, so canvas.toBlob() exports what is shown.
-// view.snapshot()      for tests: {paths: {key: segments drawn, 0 when hidden}, dots: {key: [clientX, clientY]} of
-//                      the dots shown, box: [left, top, right, bottom] on screen of the box paths are clipped to,
-//                      camera and target: [x, y, z] in world units}.
+// view.snapshot()      for tests: {paths: {key: segments drawn, 0 when hidden}, dots: {key: [clientX, clientY]}
+//                      of the dots shown, box: [left, top, right, bottom] on screen of the box paths are clipped
+//                      to, camera and target: [x, y, z] in world units}.
 //
 // Heights: z = 0 at the lowest known f (base = the lowest minimum or the lowest sample); where the contour uses
-// log levels z ∝ log(f − base + δ), δ = DELTA·(max − base), else z ∝ f − base; the highest sample is at HEIGHT.
-// A path point lies at its run's own loss, mapped the same way, or on the drawn mesh where the mesh (linear
-// between samples) is higher, plus a small lift; paths are clipped to the box over the bounds.
+// log levels z ∝ log(f − base + δ), δ = DELTA·(max − base), else z ∝ f − base; the highest sample is at
+// HEIGHT. A path point lies at its run's own loss, mapped the same way, or on the drawn mesh where the mesh
+// (linear between samples) is higher, plus a small lift; paths are clipped to the box over the bounds.
 import * as THREE from "./vendor/three/three.module.js";
 import { OrbitControls } from "./vendor/three/OrbitControls.js";
 import { LineMaterial } from "./vendor/three/LineMaterial.js";
@@ -48,6 +48,7 @@ const HOME = { azimuth: -1.85, polar: [0.6, 0.8] };  // initial view (radians fr
 const SPRITE_BIAS = 0.03;   // markers are depth-tested as if this fraction of their distance nearer the camera
 const ORDER = { lines: 1, marks: 4, dots: 6, labels: 8 };  // draw order: halo, line, ghost line; marks; dots
 const INK = "#111827";
+const HELP = "Drag to rotate, scroll or pinch to zoom, right-drag or two fingers to pan.";
 
 export function createView3D(container, { onHover = null } = {}) {
   const renderer = new THREE.WebGLRenderer({ antialias: !softwareGL(), alpha: true, preserveDrawingBuffer: true });
@@ -64,17 +65,16 @@ export function createView3D(container, { onHover = null } = {}) {
   sun.position.set(-1.2, -2, 3);
   scene.add(sun);
   const camera = new THREE.PerspectiveCamera(34, 1, 0.02, 60);
-  camera.up.set(0, 0, 1);
+  camera.up.set(0, 0, 1);  // before the controls: they orbit around camera.up
   const controls = new OrbitControls(camera, canvas);
-  Object.assign(controls, { maxPolarAngle: 0.47 * Math.PI, zoomToCursor: false, screenSpacePanning: false });
+  Object.assign(controls, { maxPolarAngle: 0.47 * Math.PI, screenSpacePanning: false });
 
-  const lineMaterials = new Set();  // their resolution follows the canvas size
-  const looks = new Map();          // per run key: its line material and dot texture, kept across setRuns
-  let world = null, surfaceGroup = null, runsGroup = null, runs = new Map(), label = null, home = null;
+  const looks = new Map();  // per optimizer: its line and dot materials, kept across setRuns
+  let world = null, surfaceGroup = null, runsGroup = null, runs = new Map(), label = "", home = null;
   let queued = 0, hovered = null;
   const state = { step: 0, enabled: new Set() };
 
-  // ---- rendering ---------------------------------------------------------------------------------------
+  // ---- rendering -----------------------------------------------------------------------------------------
   function render() {
     queued = 0;
     if (canvas.width && canvas.height) renderer.render(scene, camera);
@@ -90,12 +90,12 @@ export function createView3D(container, { onHover = null } = {}) {
     renderer.setSize(w, h);
     camera.aspect = w / h;
     camera.updateProjectionMatrix();
-    for (const m of lineMaterials) m.resolution.set(w, h);
+    for (const look of looks.values()) for (const m of look.lines) m.resolution.set(w, h);
     if (home?.untouched) resetCamera();
     render();
   }
 
-  // ---- camera ------------------------------------------------------------------------------------------
+  // ---- camera --------------------------------------------------------------------------------------------
   function resetCamera() {
     if (!world) return;
     const target = new THREE.Vector3(0, 0, HEIGHT * 0.3);
@@ -107,7 +107,7 @@ export function createView3D(container, { onHover = null } = {}) {
     controls.target.copy(target);
     Object.assign(controls, { minDistance: 0.3 * d, maxDistance: 2.5 * d });
     controls.update();
-    home = { untouched: true };
+    home = { untouched: true };  // until the user moves the camera, a resize refits it
     schedule();
   }
 
@@ -116,15 +116,15 @@ export function createView3D(container, { onHover = null } = {}) {
     if (!world) return;
     const t = controls.target;
     const [[ax, bx], [ay, by]] = world.box;
-    const clamped = new THREE.Vector3(clamp(t.x, ax, bx), clamp(t.y, ay, by), clamp(t.z, 0, HEIGHT));
-    const shift = clamped.clone().sub(t);
-    if (shift.lengthSq()) { t.add(shift); camera.position.add(shift); }
+    const shift = new THREE.Vector3(clamp(t.x, ax, bx), clamp(t.y, ay, by), clamp(t.z, 0, HEIGHT)).sub(t);
+    t.add(shift);
+    camera.position.add(shift);
   }
 
   controls.addEventListener("change", () => { keepTargetInBox(); schedule(); });
   controls.addEventListener("start", () => { if (home) home.untouched = false; });
 
-  // ---- hover -------------------------------------------------------------------------------------------
+  // ---- hover ---------------------------------------------------------------------------------------------
   function screenOf(position) {
     const v = position.clone().project(camera);
     const r = canvas.getBoundingClientRect();
@@ -134,7 +134,7 @@ export function createView3D(container, { onHover = null } = {}) {
   function dotNear(e) {
     let best = null, bestD = 12;
     for (const [key, it] of runs) {
-      if (!it.dot.visible || !state.enabled.has(key)) continue;
+      if (!it.dot.visible) continue;
       const [sx, sy] = screenOf(it.dot.position);
       const d = Math.hypot(e.clientX - sx, e.clientY - sy);
       if (d < bestD) { best = key; bestD = d; }
@@ -145,12 +145,12 @@ export function createView3D(container, { onHover = null } = {}) {
   function hover(key) {
     if (key === hovered || !onHover) return;
     hovered = key;
-    const anchor = key ? { getBoundingClientRect: () => {
+    const anchor = key && { getBoundingClientRect() {
       const dot = runs.get(key)?.dot;
       if (!dot) return new DOMRect();
       const [x, y] = screenOf(dot.position);
       return new DOMRect(x - 7, y - 7, 14, 14);
-    } } : null;
+    } };
     onHover(key, anchor);
   }
 
@@ -159,7 +159,7 @@ export function createView3D(container, { onHover = null } = {}) {
   canvas.addEventListener("pointermove", onMove);
   canvas.addEventListener("pointerleave", onLeave);
 
-  // ---- surface -----------------------------------------------------------------------------------------
+  // ---- surface -------------------------------------------------------------------------------------------
   function setSurface(grid, surface) {
     clearRuns();
     disposeGroup(surfaceGroup);
@@ -172,21 +172,18 @@ export function createView3D(container, { onHover = null } = {}) {
     resetCamera();
   }
 
-  // ---- runs --------------------------------------------------------------------------------------------
+  // ---- runs ----------------------------------------------------------------------------------------------
   function setRuns(data, meta, order) {
-    clearRuns();
     if (!world) throw new Error("view3d: setRuns before setSurface");
+    clearRuns();
     runsGroup = new THREE.Group();
     const keys = order.filter((k) => data[k]);
     for (const key of keys) {
       const look = lookOf(key, meta[key]);
-      const it = { ...pathOf(data[key], world), name: meta[key].name, look };
-      it.dot = sprites([[0, 0, 0]], look.dot, ORDER.dots);
-      if (it.geometry) {
-        it.lines = [look.halo, look.line, look.ghost].map((m, k) => Object.assign(new LineSegments2(it.geometry, m), { renderOrder: ORDER.lines + k }));
-        runsGroup.add(...it.lines);
-      }
-      runsGroup.add(it.dot);
+      const it = { ...pathOf(data[key], world), name: meta[key].name, dot: sprites([[0, 0, 0]], look.dot, ORDER.dots) };
+      const line = (m, k) => Object.assign(new LineSegments2(it.geometry, m), { renderOrder: ORDER.lines + k });
+      it.lines = it.geometry ? look.lines.map(line) : [];
+      runsGroup.add(...it.lines, it.dot);
       runs.set(key, it);
     }
     if (keys.length) runsGroup.add(startMarker(data[keys[0]], world));
@@ -194,18 +191,21 @@ export function createView3D(container, { onHover = null } = {}) {
     draw(state.step, state.enabled);
   }
 
-  // The materials and dot texture of one optimizer, made once and reused by every later setRuns.
+  // One optimizer's materials, made once: a white halo under its line, the line, a faint copy of the line
+  // drawn over everything (where a hill hides the path), and its legend marker as the dot.
   function lookOf(key, o) {
     const id = `${key}|${o.color}|${o.marker}`;
     if (!looks.has(id)) {
-      // A white halo under the line, and a faint copy drawn over the surface where a hill hides the path.
-      const halo = new LineMaterial({ color: 0xffffff, linewidth: 5.5, depthWrite: false });
-      const line = new LineMaterial({ color: o.color, linewidth: 2.5 });
-      const ghost = new LineMaterial({ color: o.color, linewidth: 2, transparent: true, opacity: 0.35, depthTest: false, depthWrite: false });
-      for (const m of [halo, line, ghost]) { m.resolution.set(container.clientWidth || 1, container.clientHeight || 1); lineMaterials.add(m); }
+      const lines = [
+        new LineMaterial({ color: 0xffffff, linewidth: 5.5, depthWrite: false }),
+        new LineMaterial({ color: o.color, linewidth: 2.5 }),
+        new LineMaterial({ color: o.color, linewidth: 2, transparent: true, opacity: 0.35, depthTest: false,
+          depthWrite: false }),
+      ];
+      for (const m of lines) m.resolution.set(container.clientWidth || 1, container.clientHeight || 1);
       const dot = spriteMaterials(markerTexture(o.marker, o.color, "#ffffff"), 17);
-      for (const m of [halo, line, ghost, ...dot]) m.userData.shared = true;  // disposed with the view, not with the runs
-      looks.set(id, { halo, line, ghost, dot });
+      for (const m of [...lines, ...dot]) m.userData.shared = true;  // freed with the view, not with the runs
+      looks.set(id, { lines, dot });
     }
     return looks.get(id);
   }
@@ -223,7 +223,7 @@ export function createView3D(container, { onHover = null } = {}) {
     for (const [key, it] of runs) {
       const on = state.enabled.has(key);
       const i = clamp(step, 0, it.n - 1);
-      for (const obj of it.lines || []) obj.visible = on;
+      for (const line of it.lines) line.visible = on;
       if (it.geometry) it.geometry.instanceCount = it.upto[i];
       it.dot.visible = on && it.inside[i] === 1;
       it.dot.position.fromArray(it.xyz, 3 * i);
@@ -233,37 +233,42 @@ export function createView3D(container, { onHover = null } = {}) {
     schedule();
   }
 
-  // ---- text alternative --------------------------------------------------------------------------------
+  // ---- text alternative ----------------------------------------------------------------------------------
   function describe() {
     if (!label) return;
     const shown = [...runs].filter(([k]) => state.enabled.has(k)).map(([, it]) => it.name);
-    const paths = shown.length ? ` Paths of ${shown.join(", ")} up to step ${state.step}.` : " No optimizer paths shown.";
-    container.setAttribute("aria-label", `${label}${paths} Drag to rotate, scroll or pinch to zoom, right-drag or two fingers to pan.`);
+    const paths = shown.length ? `Paths of ${shown.join(", ")} up to step ${state.step}.` : "No optimizer paths shown.";
+    container.setAttribute("aria-label", `${label} ${paths} ${HELP}`);
   }
 
-  // ---- test hook ---------------------------------------------------------------------------------------
+  // ---- test hook -----------------------------------------------------------------------------------------
   function snapshot() {
     const paths = {}, dots = {};
     for (const [key, it] of runs) {
-      paths[key] = it.lines?.[0].visible ? it.geometry.instanceCount : 0;
+      paths[key] = it.lines[0]?.visible ? it.geometry.instanceCount : 0;
       if (it.dot.visible) dots[key] = screenOf(it.dot.position);
     }
-    const box = [];
-    for (const x of world.box[0]) for (const y of world.box[1]) for (const z of world.box[2]) box.push(screenOf(new THREE.Vector3(x, y, z)));
-    const xs = box.map((b) => b[0]), ys = box.map((b) => b[1]);
-    return { paths, dots, box: [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)],
-      camera: camera.position.toArray(), target: controls.target.toArray() };
+    const corners = [];
+    for (const x of world.box[0]) for (const y of world.box[1]) for (const z of world.box[2]) {
+      corners.push(screenOf(new THREE.Vector3(x, y, z)));
+    }
+    const xs = corners.map((c) => c[0]), ys = corners.map((c) => c[1]);
+    const box = [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+    return { paths, dots, box, camera: camera.position.toArray(), target: controls.target.toArray() };
   }
 
   function dispose() {
     cancelAnimationFrame(queued);
-    ro.disconnect();
+    observer.disconnect();
     canvas.removeEventListener("pointermove", onMove);
     canvas.removeEventListener("pointerleave", onLeave);
     controls.dispose();
     clearRuns();
     disposeGroup(surfaceGroup);
-    for (const look of looks.values()) for (const m of Object.values(look).flat()) { m.map?.dispose(); m.dispose(); }
+    for (const m of [...looks.values()].flatMap((look) => [...look.lines, ...look.dot])) {
+      m.map?.dispose();
+      m.dispose();
+    }
     renderer.dispose();
     renderer.getContext().getExtension("WEBGL_lose_context")?.loseContext();  // free the context now, not at GC
     canvas.remove();
@@ -271,8 +276,8 @@ export function createView3D(container, { onHover = null } = {}) {
     container.removeAttribute("role");
   }
 
-  const ro = new ResizeObserver(resize);
-  ro.observe(container);
+  const observer = new ResizeObserver(resize);
+  observer.observe(container);
   resize();
   return { setSurface, setRuns, draw, resetCamera, resize, dispose, snapshot, canvas };
 }
@@ -292,7 +297,7 @@ function softwareGL() {
   return /swiftshader|llvmpipe|softpipe|software/i.test(name);
 }
 
-// ---- geometry helpers ------------------------------------------------------------------------------------
+// ---- heights and the mesh --------------------------------------------------------------------------------
 const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
 
 // World coordinates: centred, equal aspect, the longer side of the bounds SPAN long, z up from the lowest f.
@@ -301,15 +306,16 @@ function worldOf(grid, surface) {
   const s = SPAN / Math.max(x1 - x0, y1 - y0);
   const cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;
   const base = Math.min(grid.min, ...surface.minima.map((m) => m.value));
-  const w = {
+  const z = heightOf(grid.levels, base, grid.max - base || 1);
+  const heights = Float32Array.from(grid.values, z);
+  return {
     x: (x) => (x - cx) * s,
     y: (y) => (y - cy) * s,
-    z: heightOf(grid.levels, base, grid.max - base || 1),
+    z,
+    heights,
+    meshZ: (x, y) => bilinear(grid, heights, x, y),
     box: [[(x0 - cx) * s, (x1 - cx) * s], [(y0 - cy) * s, (y1 - cy) * s], Z_BOX],
   };
-  w.heights = Float32Array.from(grid.values, w.z);
-  w.meshZ = (x, y) => bilinear(grid, w.heights, x, y);
-  return w;
 }
 
 // f -> z: log of the height above base where the contour uses log levels, else linear; max maps to HEIGHT.
@@ -341,28 +347,20 @@ function levelOf(v, t, lo, hi) {
   return a + 1 + (v - t[a]) / (t[b] - t[a] || 1);
 }
 
-// The 2-D contour's colour ramp as linear RGB, sampled once.
+// The 2-D contour's colour ramp as linear RGB, sampled once: band index L of n is colour(L / n), as there.
 const RAMP = (() => {
   const c = new THREE.Color();
   return Array.from({ length: 256 }, (_, k) => c.setStyle(colour(k / 255)).toArray());
 })();
 
-// The world position of grid sample k (a vertex of the mesh).
-function vertexOf(grid, world) {
-  const [[x0, x1], [y0, y1]] = grid.bounds;
-  const dx = (x1 - x0) / grid.nx, dy = (y1 - y0) / grid.ny;
-  return (k) => {
-    const i = k % grid.nx, j = Math.floor(k / grid.nx);
-    return [world.x(x0 + (i + 0.5) * dx), world.y(y0 + (j + 0.5) * dy), world.heights[k]];
-  };
-}
-
 function surfaceMesh(grid, world) {
   const { nx, ny, values, thresholds: t } = grid;
-  const vertex = vertexOf(grid, world);
+  const [[x0, x1], [y0, y1]] = grid.bounds;
+  const dx = (x1 - x0) / nx, dy = (y1 - y0) / ny;
   const pos = new Float32Array(nx * ny * 3), col = new Float32Array(nx * ny * 3), lev = new Float32Array(nx * ny);
   for (let k = 0; k < nx * ny; k++) {
-    pos.set(vertex(k), 3 * k);
+    const i = k % nx, j = (k - i) / nx;
+    pos.set([world.x(x0 + (i + 0.5) * dx), world.y(y0 + (j + 0.5) * dy), world.heights[k]], 3 * k);
     lev[k] = levelOf(values[k], t, grid.min, grid.max);
     col.set(RAMP[Math.round(clamp(lev[k] / t.length, 0, 1) * 255)], 3 * k);
   }
@@ -401,12 +399,14 @@ function surfaceMaterial() {
   return m;
 }
 
+// ---- the floor and its axes ------------------------------------------------------------------------------
 // A light floor under the bounds with its outline, tick marks and labels along the front (x) and left (y)
 // edges, and the axis names past their far ends: the 2-D plot's axes, lying under the surface.
 function floor(grid, world) {
   const [[x0, x1], [y0, y1]] = grid.bounds;
   const [[ax, bx], [ay, by]] = world.box;
-  const plane = new THREE.Mesh(new THREE.PlaneGeometry(bx - ax, by - ay), new THREE.MeshBasicMaterial({ color: 0xe9ecf1 }));
+  const plane = new THREE.Mesh(new THREE.PlaneGeometry(bx - ax, by - ay),
+    new THREE.MeshBasicMaterial({ color: 0xe9ecf1 }));
   plane.position.set((ax + bx) / 2, (ay + by) / 2, FLOOR);
   const segs = [[ax, ay, bx, ay], [bx, ay, bx, by], [bx, by, ax, by], [ax, by, ax, ay]];
   const labels = [["x", bx + LABEL_PAD, ay], ["y", ax, by + LABEL_PAD]];
@@ -419,9 +419,10 @@ function floor(grid, world) {
     labels.push([fmt(t), ax - LABEL_PAD, world.y(t)]);
   }
   const pos = segs.flatMap(([a, b, c, d]) => [a, b, FLOOR, c, d, FLOOR]);
-  const lines = new THREE.LineSegments(new THREE.BufferGeometry().setAttribute("position", new THREE.Float32BufferAttribute(pos, 3)),
-    new THREE.LineBasicMaterial({ color: 0x9aa3b2 }));
-  const text = labels.map(([t, x, y]) => points([[x, y, FLOOR]], pointMaterial(textTexture(t, /^[xy]$/.test(t)), 44, { depthTest: false }), ORDER.labels));
+  const geometry = new THREE.BufferGeometry().setAttribute("position", new THREE.Float32BufferAttribute(pos, 3));
+  const lines = new THREE.LineSegments(geometry, new THREE.LineBasicMaterial({ color: 0x9aa3b2 }));
+  const text = labels.map(([t, x, y]) =>
+    points([[x, y, FLOOR]], pointMaterial(textTexture(t), 44, { depthTest: false }), ORDER.labels));
   return [plane, lines, ...text];
 }
 
@@ -434,6 +435,7 @@ function ticks(a, b) {
   return out;
 }
 
+// ---- paths -----------------------------------------------------------------------------------------------
 // A data point on the drawn surface: its own f mapped to z, or the mesh where that is higher, plus LIFT.
 function onSurface(world, x, y, f) {
   return [world.x(x), world.y(y), Math.max(world.z(f), world.meshZ(x, y)) + LIFT];
@@ -453,7 +455,7 @@ function pathOf(run, world) {
     inside[i] = clipSegment(b, b, world.box) ? 1 : 0;
     if (i === 0) continue;
     const t = clipSegment(a, b, world.box);
-    if (t) for (const s of t) segs.push(a[0] + (b[0] - a[0]) * s, a[1] + (b[1] - a[1]) * s, a[2] + (b[2] - a[2]) * s);
+    for (const s of t || []) segs.push(...a.map((v, k) => v + (b[k] - v) * s));
     upto[i] = upto[i - 1] + (t ? 1 : 0);
   }
   const geometry = segs.length ? new LineSegmentsGeometry().setPositions(segs) : null;
@@ -479,37 +481,43 @@ function clipSegment(a, b, box) {
 }
 
 // ---- markers ---------------------------------------------------------------------------------------------
-// A marker shape of the legend (web/svg.js's markerPath) drawn on a small canvas, as a texture.
-function markerTexture(shape, fill, stroke, draw = null) {
+// A 64-pixel texture drawn by `paint` on a canvas whose units span -10..10 (the legend's marker size).
+function canvasTexture(paint) {
   const size = 64, c = document.createElement("canvas");
   c.width = c.height = size;
   const g = c.getContext("2d");
   g.translate(size / 2, size / 2);
   g.scale(size / 20, size / 20);
   g.lineJoin = "round";
-  if (draw) draw(g);
-  else {
-    const p = new Path2D(markerPath(shape, 6.5));
-    Object.assign(g, { fillStyle: fill, strokeStyle: stroke, lineWidth: 1.8 });
-    g.stroke(p);
-    g.fill(p);
-  }
+  paint(g);
   const tex = new THREE.CanvasTexture(c);
   tex.colorSpace = THREE.SRGBColorSpace;
   return tex;
 }
 
-// A short label centred on a transparent square, as a texture.
-function textTexture(text, italic) {
-  return markerTexture(null, null, null, (g) => {
-    Object.assign(g, { font: `${italic ? "italic " : ""}6.5px system-ui, sans-serif`, textAlign: "center", textBaseline: "middle", fillStyle: "#5d6778" });
+// A legend marker (web/svg.js's markerPath), outlined like the 2-D plot's dots.
+function markerTexture(shape, fill, stroke) {
+  return canvasTexture((g) => {
+    const p = new Path2D(markerPath(shape, 6.5));
+    Object.assign(g, { fillStyle: fill, strokeStyle: stroke, lineWidth: 1.8 });
+    g.stroke(p);
+    g.fill(p);
+  });
+}
+
+// A short axis label; axis names in italics.
+function textTexture(text) {
+  return canvasTexture((g) => {
+    const font = `${/^[xy]$/.test(text) ? "italic " : ""}6.5px system-ui, sans-serif`;
+    Object.assign(g, { font, textAlign: "center", textBaseline: "middle", fillStyle: "#5d6778" });
     g.fillText(text, 0, 0, 19);
   });
 }
 
 // Screen-sized square sprites (size in CSS pixels) showing `map`.
 function pointMaterial(map, size, options = {}) {
-  return new THREE.PointsMaterial({ map, size, sizeAttenuation: false, transparent: true, depthWrite: false, ...options });
+  const base = { map, size, sizeAttenuation: false, transparent: true, depthWrite: false };
+  return new THREE.PointsMaterial({ ...base, ...options });
 }
 
 function points(list, material, order) {
@@ -538,26 +546,27 @@ function sprites(list, [full, ghost], order) {
 // Global minima as stars, local minima as circles, saddles as crosses: the 2-D plot's marks.
 function landmarks(surface, world) {
   const at = (m) => onSurface(world, m.x, m.y, m.value);
-  const out = [];
   const glob = surface.minima.filter((m) => m.is_global).map(at);
   const local = surface.minima.filter((m) => !m.is_global).map(at);
-  if (surface.saddles.length) {
-    const cross = markerTexture(null, null, null, (g) => {
-      Object.assign(g, { strokeStyle: "#ffffff", lineWidth: 4, lineCap: "round" });
-      g.stroke(new Path2D("M-4,-4L4,4M4,-4L-4,4"));
-      Object.assign(g, { strokeStyle: "#4b5563", lineWidth: 2 });
-      g.stroke(new Path2D("M-4,-4L4,4M4,-4L-4,4"));
-    });
-    out.push(sprites(surface.saddles.map(at), spriteMaterials(cross, 14), ORDER.marks));
-  }
-  if (local.length) out.push(sprites(local, spriteMaterials(markerTexture("circle", "#ffffff", INK), 11), ORDER.marks));
-  if (glob.length) out.push(sprites(glob, spriteMaterials(markerTexture("star", INK, "#ffffff"), 16), ORDER.marks));
-  return out;
+  const saddles = surface.saddles.map(at);
+  const cross = () => canvasTexture((g) => {
+    const p = new Path2D("M-4,-4L4,4M4,-4L-4,4");
+    Object.assign(g, { strokeStyle: "#ffffff", lineWidth: 4, lineCap: "round" });
+    g.stroke(p);
+    Object.assign(g, { strokeStyle: "#4b5563", lineWidth: 2 });
+    g.stroke(p);
+  });
+  return [
+    [saddles, cross, 14],
+    [local, () => markerTexture("circle", "#ffffff", INK), 11],
+    [glob, () => markerTexture("star", INK, "#ffffff"), 16],
+  ].filter(([list]) => list.length)
+    .map(([list, tex, size]) => sprites(list, spriteMaterials(tex(), size), ORDER.marks));
 }
 
 // The start (a run's first point): a white disc with a cross, like the 2-D plot's start marker.
 function startMarker(run, world) {
-  const tex = markerTexture(null, null, null, (g) => {
+  const tex = canvasTexture((g) => {
     Object.assign(g, { fillStyle: "rgba(255,255,255,0.9)", strokeStyle: INK, lineWidth: 1.8 });
     g.beginPath();
     g.arc(0, 0, 6, 0, 2 * Math.PI);
@@ -582,7 +591,7 @@ function disposeGroup(group) {
 }
 
 // ---- camera helpers --------------------------------------------------------------------------------------
-// The corners of the space the view must show: the box over the bounds, with the axis labels around it.
+// The corners of what the view must show: the box over the bounds (centred on 0) and the axis labels around it.
 function corners(box) {
   const out = [];
   for (const x of box[0]) for (const y of box[1]) for (const z of [FLOOR, HEIGHT]) {
@@ -595,25 +604,37 @@ function corners(box) {
 function fitDistance(camera, target, dir, pts) {
   let lo = 0.2, hi = 40;
   const v = new THREE.Vector3();
+  const inView = (p) => {
+    v.copy(p).project(camera);
+    return Math.abs(v.x) < 0.9 && Math.abs(v.y) < 0.9 && v.z < 1;
+  };
   for (let k = 0; k < 30; k++) {
     const d = (lo + hi) / 2;
     camera.position.copy(target).addScaledVector(dir, d);
     camera.lookAt(target);
     camera.updateMatrixWorld();
-    const fits = pts.every((p) => { v.copy(p).project(camera); return Math.abs(v.x) < 0.9 && Math.abs(v.y) < 0.9 && v.z < 1; });
-    if (fits) hi = d; else lo = d;
+    if (pts.every(inView)) hi = d; else lo = d;
   }
   return hi;
 }
 
-// The fixed part of the text alternative: what the surface is and where its minima are.
+// "1 global minimum", "3 local minima": a count and its noun.
+function counted(n, one, many) {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+// The fixed part of the text alternative: what the surface is and which marks it carries.
 function surfaceLabel(grid, surface) {
   const [[x0, x1], [y0, y1]] = grid.bounds;
-  const g = surface.minima.filter((m) => m.is_global).length, l = surface.minima.length - g;
-  const marks = [g && `${g} global minim${g > 1 ? "a" : "um"} (stars)`, l && `${l} local minim${l > 1 ? "a" : "um"} (circles)`,
-    surface.saddles.length && `${surface.saddles.length} saddle point${surface.saddles.length > 1 ? "s" : ""}`].filter(Boolean);
+  const g = surface.minima.filter((m) => m.is_global).length;
+  const l = surface.minima.length - g, s = surface.saddles.length;
+  const marks = [
+    g && `${counted(g, "global minimum", "global minima")} (stars)`,
+    l && `${counted(l, "local minimum", "local minima")} (circles)`,
+    s && counted(s, "saddle point", "saddle points"),
+  ].filter(Boolean);
   const name = surface.name ? ` ${surface.name}` : "";
-  return `3-D view of the loss surface${name}: height is f${grid.levels === "log" ? " on a log scale" : ""} over x from ` +
-    `${fmt(x0)} to ${fmt(x1)} and y from ${fmt(y0)} to ${fmt(y1)}, coloured like the contour plot` +
-    `${marks.length ? `; ${marks.join(", ")}` : ""}.`;
+  const scale = grid.levels === "log" ? " on a log scale" : "";
+  return `3-D view of the loss surface${name}: height is f${scale} over x from ${fmt(x0)} to ${fmt(x1)} and y ` +
+    `from ${fmt(y0)} to ${fmt(y1)}, coloured like the contour plot${marks.length ? `; ${marks.join(", ")}` : ""}.`;
 }

@@ -152,6 +152,27 @@ def test_orbit_and_zoom_stay_within_limits_and_reset(view):
     assert snapshot(page)["camera"] == pytest.approx(home["camera"], abs=1e-9)
 
 
+def test_the_view_follows_its_container(view):
+    page, _ = view
+    size = js(page, """const el = document.getElementById('view3d'); el.style.width = '300px'; el.style.height = '200px';
+        await h.frames(); const c = h.view.canvas; return [c.clientWidth, c.clientHeight];""")
+    assert size == [300, 200]
+    assert count(page, RAMP_UPPER[2]) > 0, "the surface is refitted into the smaller view"
+    js(page, "const el = document.getElementById('view3d'); el.style.width = ''; el.style.height = ''; await h.frames(); return null;")
+
+
+def test_a_new_surface_drops_the_runs(view):
+    page, _ = view
+    js(page, "const b = h.bowl(); h.view.setSurface(b.grid, b.surface); await h.frames(); return null;")
+    assert snapshot(page)["paths"] == {}
+    label = page.get_attribute("#view3d", "aria-label")
+    assert label.startswith("3-D view of the loss surface Bowl: height is f over x from -1 to 1 and y from -1 to 1")
+    assert "No optimizer paths shown" in label
+    js(page, "h.view.setSurface(h.grid(), h.surface); h.view.setRuns(h.runs, h.meta, h.order); return null;")
+    draw(page, 2000, ["sgd", "momentum", "adam"])
+    assert snapshot(page)["paths"]["momentum"] == 2000
+
+
 def test_dispose_removes_the_canvas(view):
     page, _ = view
     js(page, "h.view.dispose(); return null;")

@@ -9,7 +9,7 @@ const N = 121, LEVELS = 28, BOUNDS = [[-2, 2], [-1, 3]], START = [-1.5, 2.5];
 const f = (x, y) => (1 - x) ** 2 + 100 * (y - x * x) ** 2;
 const grad = (x, y) => [-2 * (1 - x) - 400 * x * (y - x * x), 200 * (y - x * x)];
 
-function grid() {
+export function grid() {
   const [[x0, x1], [y0, y1]] = BOUNDS;
   const dx = (x1 - x0) / N, dy = (y1 - y0) / N;
   const values = [];
@@ -18,6 +18,17 @@ function grid() {
   const top = hi - base, low = Math.max(lo - base, top * 1e-6);
   const thresholds = Array.from({ length: LEVELS }, (_, k) => base + low * (top / low) ** (k / (LEVELS - 1)));
   return { nx: N, ny: N, bounds: BOUNDS, values, thresholds, levels: "log", min: lo, max: hi };
+}
+
+// A second, linear surface: the bowl x² + y² on [-1, 1]², 40 x 40 samples, 10 levels.
+export function bowl() {
+  const n = 40, values = [];
+  for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) values.push(((2 * i + 1) / n - 1) ** 2 + ((2 * j + 1) / n - 1) ** 2);
+  const lo = Math.min(...values), hi = Math.max(...values);
+  const thresholds = Array.from({ length: 10 }, (_, k) => lo + ((hi - lo) * (k + 0.5)) / 10);
+  const bounds = [[-1, 1], [-1, 1]];
+  return { grid: { nx: n, ny: n, bounds, values, thresholds, levels: "linear", min: lo, max: hi },
+    surface: { name: "Bowl", bounds, levels: "linear", minima: [{ x: 0, y: 0, value: 0, is_global: true }], saddles: [] } };
 }
 
 // A run of `step` (state, gradient) -> [update, state] from START, stopping like pycore once the iterate is
