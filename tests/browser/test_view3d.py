@@ -14,8 +14,6 @@ MODULE = "const h = await import('/tests/browser/view3d_harness.js');"
 # Headless Chromium composites a WebGL canvas in software and its GL driver says so once per context, as a
 # console warning (an empty WebGL page does the same): the only warning allowed.
 SOFTWARE_COMPOSITING = "GPU stall due to ReadPixels"
-# The contour ramp's warmer stops (web/contour.js): only the mesh has them (the floor is near the coolest).
-RAMP_UPPER = ["#f8dcc0", "#f2c8bf", "#e6b9c6"]
 MOMENTUM, SGD = "#0072B2", "#D55E00"
 SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
 
@@ -41,6 +39,12 @@ def count(page, colour):
     return pixels(page, [colour])["found"][0]["count"]
 
 
+def warm_ramp(page):
+    """The contour ramp's warmer end, colour(t) of web/contour.js for t = 5/7, 6/7, 1: only the mesh has
+    these colours (the floor is near the ramp's coolest)."""
+    return js(page, "const { colour } = await import('/web/contour.js'); return [5 / 7, 6 / 7, 1].map(colour);")
+
+
 @pytest.fixture(scope="module", params=list(SIZES))
 def harness(request, server, open_page):
     """The harness at one size with the view started, shared by this module's tests; no console warning."""
@@ -64,7 +68,7 @@ def view(harness):
 
 def test_surface_and_paths_are_drawn(view):
     page, size = view
-    px = pixels(page, RAMP_UPPER + [MOMENTUM], tol=30)
+    px = pixels(page, warm_ramp(page) + [MOMENTUM], tol=30)
     assert px["distinct"] > 3000, "the mesh should be shaded, not flat"
     ramp = sum(f["count"] for f in px["found"][:3])
     assert ramp > 0.1 * px["opaque"], "the contour's colours should cover the mesh"
@@ -147,7 +151,7 @@ def test_orbit_and_zoom_stay_within_limits_and_reset(view):
     dist = sum((a - b) ** 2 for a, b in zip(cam, target)) ** 0.5
     home_dist = sum((a - b) ** 2 for a, b in zip(home["camera"], home["target"])) ** 0.5
     assert dist <= 2.5 * home_dist + 1e-6
-    assert count(page, RAMP_UPPER[2]) > 0, "the surface is still in view"
+    assert count(page, warm_ramp(page)[2]) > 0, "the surface is still in view"
     js(page, "h.view.resetCamera(); await h.frames(); return null;")
     assert snapshot(page)["camera"] == pytest.approx(home["camera"], abs=1e-9)
 
@@ -157,7 +161,7 @@ def test_the_view_follows_its_container(view):
     size = js(page, """const el = document.getElementById('view3d'); el.style.width = '300px'; el.style.height = '200px';
         await h.frames(); const c = h.view.canvas; return [c.clientWidth, c.clientHeight];""")
     assert size == [300, 200]
-    assert count(page, RAMP_UPPER[2]) > 0, "the surface is refitted into the smaller view"
+    assert count(page, warm_ramp(page)[2]) > 0, "the surface is refitted into the smaller view"
     js(page, "const el = document.getElementById('view3d'); el.style.width = ''; el.style.height = ''; await h.frames(); return null;")
 
 

@@ -84,14 +84,15 @@ export async function start(data = { grid: grid(), surface, runs, meta, order })
   await frames();
 }
 
-// Pixels of the canvas as drawn: how many are opaque and how many distinct colours, and for each hex colour
-// asked about, how many pixels lie within `tol` (RGB distance) of it and their bounding box in client pixels.
+// Pixels of the canvas as drawn: how many are opaque and how many distinct colours, and for each colour asked
+// about ("#rrggbb" or "rgb(r,g,b)"), how many pixels lie within `tol` (RGB distance) of it and their bounding box in client pixels.
 export function pixels(colours = [], tol = 24) {
   const c = view.canvas, w = c.width, h = c.height, k = c.clientWidth / w, rect = c.getBoundingClientRect();
   const g = Object.assign(document.createElement("canvas"), { width: w, height: h }).getContext("2d");
   g.drawImage(c, 0, 0);
   const data = g.getImageData(0, 0, w, h).data;
-  const targets = colours.map((hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)));
+  const targets = colours.map((c) => (c.startsWith("#") ? [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16))
+    : c.match(/\d+/g).map(Number)));
   const found = colours.map(() => ({ count: 0, box: [Infinity, Infinity, -Infinity, -Infinity] }));
   const distinct = new Set();
   let opaque = 0;
