@@ -17,6 +17,7 @@ import { initLearn } from "./learn.js";
 import { initLab, surfaceSpec, gridSpec } from "./lab.js";
 import { StatsTable } from "./stats.js";
 import { unpackRace, decodeFloats } from "./races.js";
+import { initLessonMode } from "./lessonmode.js";
 
 const $ = (id) => document.getElementById(id);
 const plot = $("plot");
@@ -35,7 +36,8 @@ const S = {
 };
 const grids = new Map();
 const listeners = { ended: new Set(), ran: new Set(), step: new Set() };
-let legend, paths, loss, layers, share, lab, stats;
+let legend, paths, loss, layers, share, lab, stats, lessonMode;
+let view3d = null, view3dLoading = null;     // the 3-D view (web/view3d.js), loaded when first turned on
 
 // ---- status line over the plot (Python starting, computing, faults) -------------------------------------------
 function status(text, kind = "") {
@@ -80,6 +82,7 @@ function layout() {
   paths = new PathLayer(layers.runs, layers.marks, { onInspect: inspect, onLeave: uninspect, onChoose: showChooser });
   paths.set(S.runs, S.meta, S.order, geo);
   loss.set(S.runs, S.meta, S.order, S.enabled, S.steps, fStar());
+  if (view3d) { view3d.setSurface(S.grid, surf); view3d.setRuns(S.runs, S.meta, S.order); }
   draw();
 }
 
@@ -91,6 +94,7 @@ function fStar() {
 function draw() {
   const step = S.step;
   paths.draw(step, S.enabled);
+  view3d?.draw(step, S.enabled);
   loss.draw(step);
   stats.draw(step);
   lab.draw();
@@ -127,6 +131,7 @@ function applyRace(res) {
   paths.set(S.runs, S.meta, S.order, S.geo);
   loss.set(S.runs, S.meta, S.order, S.enabled, S.steps, fStar());
   stats.set(S.runs, S.meta, S.order, S.enabled, S.surfaces[S.surface]);
+  view3d?.setRuns(S.runs, S.meta, S.order);
   lab.ran();
 }
 
@@ -396,6 +401,42 @@ function goto(step) {
   draw();
 }
 
+// ---- the 3-D view -------------------------------------------------------------------------------------------
+// The same surface, paths, dots, colours, step and toggles as the contour plot, as a lit mesh (three.js, loaded
+// from this page's own files the first time it is turned on). Starts are set on the contour plot.
+async function show3d(on) {
+  const box = $("view3d");
+  $("view3d-toggle").setAttribute("aria-pressed", String(on));
+  box.hidden = !on;
+  plot.classList.toggle("behind3d", on);
+  $("view3d-note").hidden = !on;
+  if (!on) return;
+  try {
+    view3dLoading ??= import("./view3d.js").then(({ createView3D }) => createView3D(box, {
+      onHover: (key, anchor) => (key ? inspect(key, anchor) : uninspect(null)),
+    }));
+    const v = await view3dLoading;
+    if (box.hidden) return;
+    view3d = v;
+    view3d.resize();
+    view3d.setSurface(S.grid, S.surfaces[S.surface]);
+    view3d.setRuns(S.runs, S.meta, S.order);
+    view3d.draw(S.step, S.enabled);
+  } catch (e) {
+    view3dLoading = null;
+    $("view3d-note").textContent = `The 3-D view needs WebGL, which this browser did not provide (${e.message}). The contour plot shows the same runs.`;
+    box.hidden = true;
+    plot.classList.remove("behind3d");
+  }
+}
+
+// Lessons drive the playback themselves: the page's own controls and the plot's clicks wait meanwhile.
+function lock(on) {
+  S.locked = on;
+  for (const id of ["play", "step-back", "step-forward", "step"]) $(id).disabled = on;
+  if (on) pause();
+}
+
 // ---- pointer: click to start, drag to move the start -------------------------------------------------------
 function dataPoint(e) {
   const r = plot.getBoundingClientRect();
@@ -438,6 +479,11 @@ function wirePointer() {
   let pending = null;
   plot.addEventListener("pointerdown", (e) => {
     if (e.button !== 0 || !S.geo) return;
+    if (S.locked) {
+      $("click-note").textContent = "A lesson is open: its Play button runs the scene. Leave the lesson to start runs by clicking.";
+      $("click-note").hidden = false;
+      return;
+    }
     const onHandle = S.ready && nearStart(e);
     const onDot = paths.hit(e);
     if (onDot.length && !onHandle) {
@@ -487,7 +533,7 @@ function wirePointer() {
 // ---- keyboard ------------------------------------------------------------------------------------------
 function wireKeys() {
   document.addEventListener("keydown", (e) => {
-    if (e.altKey || e.ctrlKey || e.metaKey || !S.geo) return;
+    if (e.altKey || e.ctrlKey || e.metaKey || !S.geo || S.locked) return;
     const t = e.target;
     if (t.closest("input, select, textarea, dialog")) return;
     const big = e.shiftKey ? 10 : 1;
@@ -516,6 +562,7 @@ function wireControls() {
   $("all-off").addEventListener("click", () => S.order.forEach((k) => toggle(k, false)));
   $("preset").addEventListener("click", guard(async () => { await applyPreset(); await tryRerun(); }));
   $("defaults").addEventListener("click", guard(async () => { resetDefaults(); await tryRerun(); }));
+  $("view3d-toggle").addEventListener("click", () => show3d($("view3d-toggle").getAttribute("aria-pressed") !== "true"));
   let width = wrap.clientWidth;
   new ResizeObserver(() => {
     if (Math.abs(wrap.clientWidth - width) < 2 || !S.geo) return;
@@ -581,7 +628,7 @@ async function main() {
   const engine = startEngine();       // Python starts in its worker while the opening view is drawn
   const first = await (await fetch(new URL("./first_view.json", import.meta.url))).json();
   openFirstView(first);
-  const linked = location.hash && location.hash !== "#";
+  const linked = location.hash.length > 1;
   if (!linked) play();
   status("Python is starting in the background (a few seconds the first time); the race on screen is " +
     "pycore's, computed in advance. You can play, scrub and toggle it now.", "busy");
@@ -593,6 +640,8 @@ async function main() {
   lab.enable();
   plot.classList.add("live");
   status("");
+  lessonMode = initLessonMode({ S, call, applyView: (v) => share.apply(v), play, pause, on: window.optviz.on, lock,
+    writeHash: () => share.flush() });
   if (linked) await share.restore();
   if (S.pending) {
     const { start, autoplay } = S.pending;
