@@ -3,27 +3,15 @@ and told apart, the inspector everywhere, the 3-D view and the lessons in the re
 
 One page load for most of these (``app``); screenshots go to tests/artifacts/ for a person to look at.
 """
-import math
-
 import pytest
 
 import pycore
 from pycore.browser import lessons as browser_lessons, static
 
 from pagekit import enable_only, reset, settle, shot, state, wait_ready
+from test_page import open_panel, screen
 
 pytestmark = pytest.mark.browser
-
-
-def screen(page, x, y):
-    return page.evaluate("([x, y]) => optviz.toScreen(x, y)", [x, y])
-
-
-def open_panel(page, name):
-    gear = page.get_by_role("button", name=f"{name} hyperparameters", exact=True)
-    if gear.get_attribute("aria-expanded") != "true":
-        gear.click()
-    return page.get_by_role("group", name=f"{name} hyperparameters", exact=True)
 
 
 def set_text(page, name, label, value):
