@@ -18,6 +18,7 @@ FRAMES = 60
 MOTION_SHARE = 0.8  # frames follow the motion for this share of the progress measure, time for the rest
 SMOOTH = 8        # points averaged before measuring motion, so an oscillation in place counts as little motion
 FRAME_MS, FIRST_MS, LAST_MS = 90, 1000, 2500
+GIF_COLOURS = 64   # one palette for every frame; 64 keep the contour bands and every registry colour
 
 
 def motion(points, smooth=SMOOTH):
@@ -150,7 +151,7 @@ def render_frames(trajs, count=FRAMES, px=PX, title=None):
 def gif_bytes(images):
     """Frames as a looping GIF: one palette for all frames (registry colours exact, no dithering, so colours
     neither shift nor flicker), the first frame held 1 s and the last 2.5 s."""
-    apply = draw.palette_mapper(draw.palette([images[0], images[len(images) // 2], images[-1]], colors=128))
+    apply = draw.palette_mapper(draw.palette([images[0], images[len(images) // 2], images[-1]], colors=GIF_COLOURS))
     quantised = [apply(im) for im in images]
     durations = [FIRST_MS] + [FRAME_MS] * (len(images) - 2) + [LAST_MS] if len(images) > 1 else [LAST_MS]
     buf = io.BytesIO()
@@ -167,12 +168,15 @@ def animation(trajs, out, count=FRAMES, px=PX, title=None):
     out.write_bytes(gif_bytes(images))
 
 
-def filmstrip(trajs, n=5, px=360, title=None):
-    """``n`` frames of the animation side by side (equal steps of motion, as in the GIF), as one palette image:
-    what a notebook shows of an animation without running it."""
-    _, images = render_frames(trajs, n, px, title)
-    w, h = images[0].size
-    strip = Image.new("RGB", (w * len(images), h), "white")
-    for i, im in enumerate(images):
-        strip.paste(im, (i * w, 0))
-    return draw.quantise([strip], colors=128)[0]
+def filmstrip(trajs, n=4, width=480, columns=2, title=None):
+    """``n`` frames of the animation (equal steps of motion, as in the GIF), rendered at the GIF's size, scaled to
+    ``width`` pixels and laid out ``columns`` to a row, as one palette image: what a notebook shows of an
+    animation without running it."""
+    _, images = render_frames(trajs, n, PX, title)
+    scaled = [im.resize((width, round(im.height * width / im.width)), Image.Resampling.LANCZOS) for im in images]
+    w, h = scaled[0].size
+    rows = -(-len(scaled) // columns)
+    sheet = Image.new("RGB", (w * min(columns, len(scaled)), h * rows), "white")
+    for i, im in enumerate(scaled):
+        sheet.paste(im, ((i % columns) * w, (i // columns) * h))
+    return draw.quantise([sheet], colors=128)[0]

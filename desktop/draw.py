@@ -20,6 +20,7 @@ from matplotlib.ticker import LogLocator, MaxNLocator
 from PIL import Image
 
 import pycore
+from pycore import datasets
 from pycore.markers import SHAPES
 from pycore.outcome import window
 
@@ -48,7 +49,9 @@ def spec_of(traj):
 
 
 def surface_of(traj):
-    return pycore.SURFACES[traj.surface]
+    """The surface a run was on: a registry surface or a dataset's training surface (``pycore.datasets``)."""
+    key = traj.surface
+    return pycore.SURFACES[key] if key in pycore.SURFACES else datasets.get_dataset(key).surface
 
 
 def trajectory(key, surface, steps=settings.STEPS, start=None, **hyperparams):
@@ -196,7 +199,9 @@ def legend_entries(axes):
 def legend(ax, **kw):
     """One legend entry per label of ``ax``."""
     handles, labels = legend_entries([ax])
-    return ax.legend(handles, labels, fontsize=7, framealpha=0.9, **kw)
+    box = ax.legend(handles, labels, fontsize=7, framealpha=0.9, **kw)
+    box.set_zorder(20)  # above the paths, which a chaotic run draws everywhere
+    return box
 
 
 # ---------------------------------------------------------------------------------------------------- text ---
@@ -229,8 +234,10 @@ def outcome_short(traj):
     if traj.outcome == "diverged":
         return f"diverged at step {len(traj.points)}"
     if traj.outcome in ("global", "local", "stalled"):
-        return f"{traj.outcome}, " + ("still moving" if still_moving(traj) else f"settled from step {traj.settled_at}")
-    return f"budget (not settled in {traj.steps} steps)"
+        if still_moving(traj):
+            return f"{traj.outcome}; near its end only from step {traj.settled_at}"
+        return f"{traj.outcome}, settled from step {traj.settled_at}"
+    return f"budget: not settled in {traj.steps} steps"
 
 
 def run_text(traj):
@@ -397,3 +404,13 @@ def loss_axes(ax, top, steps):
     ax.set_xlim(0, steps)
     ax.grid(True, which="major", alpha=0.3)
     ax.yaxis.set_major_locator(LogLocator(numticks=6))
+
+
+def show_in_notebook():
+    """In Jupyter, display every matplotlib Figure as ``png_bytes`` makes it (the palette PNG of the committed
+    figures: small, registry colours exact, nothing cut off) instead of the inline backend's full-colour PNG."""
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is not None:
+        shell.display_formatter.formatters["image/png"].for_type(Figure, png_bytes)

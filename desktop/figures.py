@@ -88,7 +88,7 @@ def paths_grid(trajs):
     """Small multiples: each optimizer's path from the same start on its own copy of the surface, titled with
     its outcome, so no path hides another (a chaotic run only fills its own panel)."""
     surface = draw.surface_of(trajs[0])
-    fig, axes = _grid(len(trajs), panel=2.45, top=0.75, bottom=0.95)
+    fig, axes = _grid(len(trajs), panel=2.45, top=0.75, bottom=1.2)
     for i, (ax, t) in enumerate(zip(axes, trajs)):
         draw.draw_surface(ax, surface, n=121, colorbar=False)
         draw.draw_path(ax, t, ms=4, lw=1.3)
@@ -97,8 +97,9 @@ def paths_grid(trajs):
     handles, labels = draw.legend_entries(axes)
     marks = [(h, lab) for h, lab in zip(handles, labels) if lab in draw.MARKS]
     fig.legend(*zip(*marks), loc="lower right", ncol=len(marks), fontsize=8, frameon=False,
-               bbox_to_anchor=(0.99, 0.5 / fig.get_figheight()))
-    fig.suptitle(f"Every optimizer from the same start on {surface.name}: {draw.formula(surface)}\n"
+               bbox_to_anchor=(0.99, 0.25 / fig.get_figheight()))
+    count = f"All {len(trajs)}" if len(trajs) == len(pycore.OPTIMIZERS) else f"{len(trajs)}"
+    fig.suptitle(f"{count} optimizers from the same start on {surface.name}: {draw.formula(surface)}\n"
                  "one panel per optimizer, in its colour and marker; shading: the surface (darker is higher)",
                  fontsize=10, y=0.995)
     draw.footer(fig, textwrap.fill(draw.settings_text(trajs), 200), size=7.5)
@@ -121,6 +122,37 @@ def loss_grid(trajs):
                  f"one panel per optimizer; {draw.CONTEXT_TEXT}; red cross: diverged\n"
                  f"log scale: {draw.clip_text(top)}", fontsize=10, y=0.995)
     draw.footer(fig, textwrap.fill(draw.settings_text(trajs), 200), size=7.5)
+    return fig
+
+
+def epoch_grid(runs):
+    """Mini-batch training (``pycore.datasets.run_minibatch`` runs): the full-data loss above its minimum after
+    every epoch (log scale), one panel per batch size, one line per optimizer in its registry colour."""
+    sizes = sorted({t.minibatch["batch_size"] for t in runs})
+    surface = draw.surface_of(runs[0])
+    fig = draw.new_figure(4.0 * len(sizes) + 2.4, 3.8)
+    width = fig.get_figwidth()
+    gaps = [g for t in runs for g in draw.gap(surface, t.minibatch["epoch_losses"])]
+    for i, size in enumerate(sizes):
+        ax = fig.add_axes([(0.7 + 4.0 * i) / width, 0.22, 3.4 / width, 0.6])
+        ax.set_ylim(min(gaps) / 2, max(gaps) * 2)
+        for t in (t for t in runs if t.minibatch["batch_size"] == size):
+            spec = draw.spec_of(t)
+            y = draw.gap(surface, t.minibatch["epoch_losses"])
+            ax.plot(np.arange(len(y)), y, color=spec.color, lw=1.4, marker=draw.MPL_MARKERS[spec.marker], ms=4,
+                    markevery=max(1, len(y) // 6), label=f"{spec.name} (lr {settings.fmt(t.hyperparams['lr'])})")
+        ax.set_yscale("log")
+        ax.grid(True, alpha=0.3)
+        ax.set_xlabel("epoch", fontsize=9)
+        if i == 0:
+            ax.set_ylabel("full-data loss − its minimum", fontsize=9)
+        per = next(t for t in runs if t.minibatch["batch_size"] == size).minibatch["steps_per_epoch"]
+        ax.set_title(f"batch size {size} ({per} steps per epoch)", fontsize=9)
+    ax.legend(fontsize=7.5, loc="upper left", bbox_to_anchor=(1.02, 1.0))
+    fig.suptitle(f"Mini-batch training on {surface.name}: loss after every epoch (log scale)", fontsize=10)
+    t = runs[0]
+    draw.footer(fig, f"Start ({t.start[0]:g}, {t.start[1]:g}); batches drawn as torch's DataLoader(shuffle=True) "
+                     f"with seed {t.seed}; other hyperparameters torch defaults.", size=7.5)
     return fig
 
 
