@@ -229,6 +229,9 @@ def momentum_sweep(steps=settings.STEPS):
         ax = _path_axes(fig, surface, [0.05 + i * 0.235, 0.5, 0.2, 0.33])
         draw.draw_path(ax, t, ms=4, lw=1.3)
         ax.set_title(f"μ = {mu:g}{' (plain SGD)' if mu == 0 else ''}\n{draw.outcome_short(t)}", fontsize=9)
+        if i:
+            ax.set_ylabel("")
+            ax.tick_params(labelleft=False)
         a_loss = fig.add_axes([0.05 + i * 0.235, 0.13, 0.2, 0.27])
         draw.draw_context(a_loss, [o for o in runs if o is not t], top)
         draw.draw_loss(a_loss, t, top)

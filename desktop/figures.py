@@ -18,6 +18,7 @@ import pathlib
 import textwrap
 
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 import pycore
 
@@ -74,14 +75,27 @@ def _outer_labels(axes, i, n, xlabel, ylabel):
     """Tick labels and axis labels on the outer panels of a grid only."""
     ax = axes[i]
     ax.tick_params(labelsize=7)
+    ax.xaxis.set_major_locator(MaxNLocator(5))
     inner_y, inner_x = i % COLUMNS, i < n - COLUMNS
     ax.tick_params(labelleft=not inner_y, labelbottom=not inner_x)
     ax.set_ylabel("" if inner_y else ylabel, fontsize=8)
     ax.set_xlabel("" if inner_x else xlabel, fontsize=8)
 
 
-def _panel_title(ax, traj):
-    ax.set_title(f"{draw.spec_of(traj).name}\n{draw.outcome_short(traj)}", fontsize=8.5, linespacing=1.3)
+def names(trajs):
+    """Each run's optimizer name, followed by the hyperparameters in which it differs from other runs of the same
+    optimizer in ``trajs`` (e.g. "AdaGrad (lr=1)"), so two panels never carry the same title."""
+    out = []
+    for t in trajs:
+        same = [o for o in trajs if o.optimizer == t.optimizer]
+        differ = [k for k in t.hyperparams if len({repr(o.hyperparams[k]) for o in same}) > 1]
+        extra = ", ".join(f"{k}={settings.fmt(t.hyperparams[k])}" for k in differ)
+        out.append(draw.spec_of(t).name + (f" ({extra})" if extra else ""))
+    return out
+
+
+def _panel_title(ax, traj, name):
+    ax.set_title(f"{name}\n{draw.outcome_short(traj)}", fontsize=8.5, linespacing=1.3)
 
 
 def paths_grid(trajs):
@@ -89,10 +103,10 @@ def paths_grid(trajs):
     its outcome, so no path hides another (a chaotic run only fills its own panel)."""
     surface = draw.surface_of(trajs[0])
     fig, axes = _grid(len(trajs), panel=2.45, top=0.75, bottom=1.2)
-    for i, (ax, t) in enumerate(zip(axes, trajs)):
+    for i, (ax, t, name) in enumerate(zip(axes, trajs, names(trajs))):
         draw.draw_surface(ax, surface, n=121, colorbar=False)
         draw.draw_path(ax, t, ms=4, lw=1.3)
-        _panel_title(ax, t)
+        _panel_title(ax, t, name)
         _outer_labels(axes, i, len(trajs), "$x$", "$y$")
     handles, labels = draw.legend_entries(axes)
     marks = [(h, lab) for h, lab in zip(handles, labels) if lab in draw.MARKS]
@@ -112,11 +126,11 @@ def loss_grid(trajs):
     surface = draw.surface_of(trajs[0])
     top, steps = draw.loss_top(trajs), max(t.steps for t in trajs)
     fig, axes = _grid(len(trajs), panel=1.9, top=0.95, bottom=0.95)
-    for i, (ax, t) in enumerate(zip(axes, trajs)):
+    for i, (ax, t, name) in enumerate(zip(axes, trajs, names(trajs))):
         draw.draw_context(ax, [o for o in trajs if o is not t], top)
         draw.draw_loss(ax, t, top)
         draw.loss_axes(ax, top, steps)
-        _panel_title(ax, t)
+        _panel_title(ax, t, name)
         _outer_labels(axes, i, len(trajs), "step $k$", r"$f(\theta_k) - f^*$")
     fig.suptitle(f"Loss against step on {surface.name}: {draw.formula(surface)}\n"
                  f"one panel per optimizer; {draw.CONTEXT_TEXT}; red cross: diverged\n"
