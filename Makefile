@@ -3,11 +3,10 @@ PYTHON ?= python3
 PORT ?= 8000
 STAMP := .make
 
-.PHONY: serve test test-fast bench vendor deps-py deps-npm deps-browser figures comparison docs notebooks golden clean
+.PHONY: serve test test-fast bench vendor deps-py deps-npm deps-browser figures comparison docs notebooks static golden clean
 
 serve: vendor
-	@echo "Serving on http://127.0.0.1:$(PORT)/  (Ctrl-C to stop)"
-	$(PYTHON) -m http.server $(PORT) --bind 127.0.0.1
+	$(PYTHON) tools/serve.py --port $(PORT)
 
 test: deps-py vendor deps-browser $(STAMP)/pyodide-wheels
 	$(PYTHON) -m pytest
@@ -24,6 +23,10 @@ figures: deps-py
 
 comparison: deps-py
 	$(PYTHON) -m desktop.comparison
+
+# The page's opening view (web/first_view.json), drawn before Python has started.
+static: deps-py
+	$(PYTHON) tools/make_static.py
 
 # Refreshes the generated parts of docs/optimizers/*.md and docs/surfaces.md.
 docs: deps-py

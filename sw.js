@@ -1,47 +1,57 @@
-// optviz service worker: the page keeps working with no server after one visit.
-// Strategy: network first for every same-origin GET (so an edited file is never served stale), each good
-// response kept in the cache; when the network fails, the cached copy. The page sends the list of files it
-// loaded on its first visit (before this worker controlled it) so those are cached too (web/share.js). The
-// cache name carries a version; activating a new version deletes every other optviz cache.
-const VERSION = 1;
-const CACHE = `optviz-v${VERSION}`;
-const CORE = ["./", "./index.html", "./manifest.webmanifest", "./pyscript.toml"];
+// optviz service worker: the page keeps working with no server after one visit, and never runs a mix of old and
+// new files.
+//
+// Online, every same-origin GET goes to the network with `cache: "no-cache"`: the browser must revalidate its
+// stored copy with the server (tools/serve.py answers with content hashes as ETags), so an edited file is always
+// fetched anew, whatever its modification time. Offline, files come from the last complete snapshot.
+//
+// A snapshot is a manifest {url: etag} plus one cache entry per (url, etag). After a page has loaded, it asks
+// for a snapshot: every file this worker has served, and the ones the page loads only on demand, are fetched
+// again (revalidated, so unchanged files cost a 304); only changed files are stored; the new manifest replaces
+// the old one in a single write, and entries no manifest names are deleted. So the offline page is always one
+// version: the one of the last complete snapshot.
+const CACHE = "optviz";
+const MANIFEST = "./__optviz_manifest__";
 
-self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(CACHE).then((c) => c.addAll(CORE)).then(() => self.skipWaiting()));
-});
+const keyOf = (url, etag) => `${url}#etag=${encodeURIComponent(etag || "none")}`;
+
+async function manifest(cache) {
+  const r = await cache.match(MANIFEST);
+  return r ? r.json() : {};
+}
+
+self.addEventListener("install", () => self.skipWaiting());
 
 self.addEventListener("activate", (event) => {
   event.waitUntil((async () => {
-    for (const name of await caches.keys()) {
-      if (name.startsWith("optviz-") && name !== CACHE) await caches.delete(name);
-    }
+    for (const name of await caches.keys()) if (name.startsWith("optviz") && name !== CACHE) await caches.delete(name);
     await self.clients.claim();
   })());
 });
 
-// A response worth keeping, unless the cache already holds the same version (same size and date).
-async function keep(cache, request, response) {
-  if (!response.ok || response.type !== "basic") return;
-  const old = await cache.match(request);
-  const tag = (r) => `${r.headers.get("content-length")}|${r.headers.get("last-modified")}|${r.headers.get("etag")}`;
-  if (old && tag(old) === tag(response)) return;
-  await cache.put(request, response.clone());
+const served = new Set();      // every same-origin URL this worker has answered (the page's and its workers')
+
+async function fromSnapshot(request) {
+  const cache = await caches.open(CACHE);
+  const m = await manifest(cache);
+  const url = request.url.split("#")[0];
+  const hit = url in m ? await cache.match(keyOf(url, m[url])) : null;
+  if (hit) return hit;
+  if (request.mode === "navigate") {
+    const index = Object.keys(m).find((u) => u.endsWith("/index.html") || u.endsWith("/"));
+    if (index) return cache.match(keyOf(index, m[index]));
+  }
+  return null;
 }
 
 async function networkFirst(request) {
-  const cache = await caches.open(CACHE);
   try {
-    const response = await fetch(request);
-    await keep(cache, request, response);
+    const response = await fetch(request, { cache: "no-cache" });
+    if (response.ok) served.add(request.url.split("#")[0]);
     return response;
   } catch (err) {
-    const hit = await cache.match(request, { ignoreSearch: true });
+    const hit = await fromSnapshot(request);
     if (hit) return hit;
-    if (request.mode === "navigate") {
-      const page = await cache.match("./index.html");
-      if (page) return page;
-    }
     throw err;
   }
 }
@@ -49,26 +59,38 @@ async function networkFirst(request) {
 self.addEventListener("fetch", (event) => {
   const { request } = event;
   if (request.method !== "GET" || new URL(request.url).origin !== self.location.origin) return;
+  if (request.headers.has("range")) return;
   event.respondWith(networkFirst(request));
 });
 
-// {type: "cache", files: [urls]} from the page: fetch and keep each; replies {cached, failed}.
-self.addEventListener("message", (event) => {
-  if (event.data?.type !== "cache") return;
-  const scope = self.registration.scope;
-  const files = event.data.files.filter((u) => typeof u === "string" && u.startsWith(scope));
-  event.waitUntil((async () => {
-    const cache = await caches.open(CACHE);
-    const failed = [];
-    for (const url of files) {
-      try {
-        const response = await fetch(url);
-        if (!response.ok) throw new Error(String(response.status));
-        await keep(cache, url, response);
-      } catch {
-        failed.push(url);
-      }
+// {type: "snapshot", files: [urls]} from the page: one complete, consistent offline copy; replies
+// {cached: n, failed: [urls]}. A failed file keeps the previous snapshot in force.
+async function snapshot(files, scope) {
+  const cache = await caches.open(CACHE);
+  const old = await manifest(cache);
+  const next = {}, failed = [];
+  const urls = [...new Set([...files, ...served])].filter((u) => u.startsWith(scope));
+  for (const url of urls) {
+    try {
+      const response = await fetch(url, { cache: "no-cache" });
+      if (!response.ok || response.type !== "basic") throw new Error(String(response.status));
+      const etag = response.headers.get("etag");
+      next[url] = etag;
+      if (!(old[url] === etag && etag && await cache.match(keyOf(url, etag)))) await cache.put(keyOf(url, etag), response);
+    } catch {
+      failed.push(url);
     }
-    event.ports[0].postMessage({ cached: files.length - failed.length, failed });
-  })());
+  }
+  if (failed.length) return { cached: urls.length - failed.length, failed };
+  await cache.put(MANIFEST, new Response(JSON.stringify(next), { headers: { "content-type": "application/json" } }));
+  const keep = new Set(Object.entries(next).map(([u, e]) => keyOf(u, e)).concat([new URL(MANIFEST, scope).href]));
+  for (const req of await cache.keys()) if (!keep.has(req.url)) await cache.delete(req);
+  return { cached: urls.length, failed };
+}
+
+self.addEventListener("message", (event) => {
+  if (event.data?.type !== "snapshot") return;
+  const scope = self.registration.scope;
+  const files = event.data.files.filter((u) => typeof u === "string");
+  event.waitUntil(snapshot(files, scope).then((result) => event.ports[0].postMessage(result)));
 });

@@ -1,9 +1,8 @@
 """Controlled comparisons: one thing changes, everything else (surface, start, steps, other hyperparameters)
 stays as in the figures (``desktop.settings``' common lr). Each figure states what changed and what did not.
 
-* ``adam_bias_correction``: Adam (pycore's, exactly torch's) against the same rule without the bias correction,
-  θ ← θ − η m/(√v + ε). The second is an illustration built here from the equations, not a torch option: it
-  reuses pycore's moment update and only leaves out the division by 1 − βᵗ.
+* ``adam_bias_correction``: Adam (exactly torch's) against the same rule without the bias correction,
+  θ ← θ − η m/(√v + ε): pycore's ``bias_correction=False``, a teaching switch torch does not have.
 * ``adam_l2_vs_adamw``: Adam with L2 in the gradient (g + λθ, then normalised by √v̂) against AdamW (θ ← θ(1 − ηλ)
   outside the normalised step), at the same λ, for several λ.
 * ``momentum_sweep``: heavy-ball momentum with μ from 0 (plain SGD) to 0.99.
@@ -17,7 +16,6 @@ import textwrap
 import numpy as np
 
 import pycore
-from pycore import rules
 from pycore.stationary import hessian
 
 from . import draw, settings
@@ -30,33 +28,7 @@ STABILITY_SURFACE = "quadratic"
 LIMIT_FACTORS = (0.9, 1.1)              # learning rates at these multiples of each limit
 EARLY = 200                             # step panels of the bias-correction and stability figures show these
 STEP_WINDOW = (1e-2, 20.0)              # ... over this range of |Δθ_i|/η
-ILLUSTRATION = "#222222"
-
-
-# ------------------------------------------------------------------------------------ Adam, uncorrected ---
-def uncorrected_adam(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False,
-                     decoupled_weight_decay=False):
-    """Adam without bias correction (an illustration, not a torch option): pycore's moment update
-    m ← β1 m + (1 − β1) g, v ← β2 v + (1 − β2) g², then θ ← θ − η m/(√v + ε). Only ``amsgrad=False``."""
-    if amsgrad:
-        raise ValueError("the uncorrected illustration has no AMSGrad")
-    moments = rules._adam_moments(betas, weight_decay, decoupled_weight_decay)
-
-    def init(params):
-        zeros = (0.0,) * len(params)
-        return (0, zeros, zeros, None)
-
-    def update(grads, state, params, lr):
-        step, exp_avg, exp_avg_sq, _ = state
-        params, _, ms, vs = moments(grads, params, exp_avg, exp_avg_sq, lr)
-        new = tuple(p - lr * m / (math.sqrt(v) + eps) for p, m, v in zip(params, ms, vs))
-        return new, (step + 1, tuple(ms), tuple(vs), None)
-
-    return rules.Rule(init, update)
-
-
-UNCORRECTED = pycore.OPTIMIZERS["adam"]._replace(key="adam_uncorrected", name="Adam without bias correction",
-                                                 make=uncorrected_adam, torch="(no torch equivalent)")
+ILLUSTRATION = "#222222"   # the colour of a run that is not a torch optimizer
 
 
 def _path_axes(fig, surface, rect):
@@ -74,9 +46,10 @@ def _line(ax, traj, color, label, ls="-"):
 
 @functools.lru_cache(maxsize=4)
 def correction_runs(steps):
-    """(with, without): Adam from the quadratic's default start, and the uncorrected illustration."""
+    """(with, without): Adam from the quadratic's default start, and the same with pycore's teaching switch
+    ``bias_correction=False`` (not a torch option)."""
     return (draw.trajectory("adam", CORRECTION_SURFACE, steps),
-            pycore.run(UNCORRECTED, CORRECTION_SURFACE, steps=steps, tol=settings.TOL, lr=settings.COMMON_LR))
+            draw.trajectory("adam", CORRECTION_SURFACE, steps, bias_correction=False))
 
 
 def _first(traj):
@@ -91,8 +64,8 @@ def _largest(traj):
 
 def adam_bias_correction_caption(steps=settings.STEPS):
     exact, plain = correction_runs(steps)
-    return (f"Adam with its bias correction (pycore's, torch's rule) {draw.outcome(exact)}; without it (an illustration "
-            f"built from the equations, not a torch option) it {draw.outcome(plain)}. Its first step is "
+    return (f"Adam with its bias correction (torch's rule) {draw.outcome(exact)}; without it (pycore's "
+            f"bias_correction=False, an illustration: not a torch option) it {draw.outcome(plain)}. Its first step is "
             f"{_first(plain):.3g}η instead of {_first(exact):.3g}η, and its steps reach {_largest(plain):.3g}η in the "
             f"first {min(steps, EARLY)} (the corrected run: at most {_largest(exact):.3g}η).")
 
@@ -103,8 +76,8 @@ def adam_bias_correction(steps=settings.STEPS):
     lr = settings.COMMON_LR
     exact, plain = correction_runs(steps)
     colour = pycore.OPTIMIZERS["adam"].color
-    runs = ((exact, colour, "-", "Adam (pycore = torch.optim.Adam)"),
-            (plain, ILLUSTRATION, "--", "without bias correction (illustration, not torch)"))
+    runs = ((exact, colour, "-", "Adam (= torch.optim.Adam)"),
+            (plain, ILLUSTRATION, "--", "bias_correction=False (an illustration: not a torch option)"))
     fig = draw.new_figure(12.0, 5.6)
     ax = _path_axes(fig, surface, [0.05, 0.24, 0.27, 0.54])
     for t, c, ls, label in runs:
@@ -140,8 +113,8 @@ def adam_bias_correction(steps=settings.STEPS):
                  f"with: {draw.outcome_short(exact)}; without: {draw.outcome_short(plain)}", fontsize=10)
     draw.footer(fig, textwrap.fill(
         f"Both: {steps} steps from ({exact.start[0]:g}, {exact.start[1]:g}); "
-        f"{settings.describe('adam', exact.hyperparams)}; no clipping, no noise. The dashed run is an illustration "
-        "built from the equations (pycore's moment update, then θ ← θ − η m/(√v + ε)): torch has no such option.", 200))
+        f"{_others('adam', ('bias_correction',))}; no clipping, no noise. The dashed run is pycore's Adam with "
+        "bias_correction=False, θ ← θ − η m/(√v + ε): an illustration, since torch always corrects.", 200))
     return fig
 
 

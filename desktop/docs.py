@@ -141,26 +141,61 @@ def figures_section(key):
 
 
 def measured_section(key, data):
-    """Per compared surface: share of starts reaching the global minimum, steps, and the lr ranges measured."""
-    o = comparison.overall(data)[key]
+    """Per compared surface: the global minimum reached under each setting, the tuned lr, the other outcomes and
+    the settling step with it, and the lrs of the sweep where most starts ended at a minimum."""
     plan = comparison.Plan(**data["plan"])
-    ms = o["max_stable"]
-    lines = [f"From [the comparison](../comparison.md) ({plan.grid ** 2} starts per surface, {plan.steps} steps, "
-             f"reached = ending within {plan.tol:g} of a global minimum; lr sweep {plan.sweep_lrs[0]:g} – "
-             f"{plan.sweep_lrs[-1]:g} from {plan.sweep_grid ** 2} starts). Largest lr of the sweep stable on every "
-             f"compared surface: {'none' if ms is None else f'{ms:g}'}; share of sweep runs that diverged, mean "
-             f"over surfaces: {comparison.pct(o['divergence_rate'])}.", "",
-             "| Surface | reached global (defaults) | reached global (common lr) | median steps (common lr) "
-             "| diverged (common lr) | stable lr | converging lr |",
-             "|---|---:|---:|---:|---:|---|---|"]
+    lrs = comparison.sweep_lrs(plan)
+    n = plan.grid ** 2
+    totals = {s: comparison.count(comparison.pooled(data, key, s)[0]) for s in comparison.SETTINGS}
+    lines = [f"From [the comparison](../comparison.md) ({n} starts per surface, {plan.steps} steps; outcomes, "
+             f"tuning and settling step as defined in its [method](../comparison.md#method)). Over the "
+             f"{len(comparison.in_totals(data))} surfaces of its totals ({len(comparison.in_totals(data)) * n} "
+             f"starts) it reached a global minimum from {totals['defaults']} starts with torch's defaults, "
+             f"{totals['common']} with the common lr and {totals['tuned']} with its tuned lr. In the lr sweep "
+             f"({comparison.lr_text(lrs[0])} to {comparison.lr_text(lrs[-1])}), {_sweep_words(key, data)}."
+             + _decay_words(key), "",
+             f"| Surface | global (defaults) | global (common lr) | tuned lr | global (tuned) | other outcomes (tuned) "
+             f"| settling step (tuned): median (n) | lr sweep: half or more at a minimum |",
+             "|---|---:|---:|---:|---:|---|---|---|"]
     for s in data["surfaces"]:
         c = data["cells"][s][key]
-        d, m = c["settings"]["defaults"], c["settings"]["common"]
-        steps = "—" if m["median_steps"] is None else f"{m['median_steps']:g}"
-        lines.append(f"| {pycore.SURFACES[s].name} | {comparison.pct(d['global'])} | {comparison.pct(m['global'])} "
-                     f"| {steps} | {comparison.pct(m['diverged'])} | {comparison.lr_range(c['stable'])} "
-                     f"| {comparison.lr_range(c['converging'])} |")
-    return "\n".join(lines)
+        d, m, t = (c["settings"][x]["outcomes"] for x in comparison.SETTINGS)
+        other = " · ".join(f"{o} {comparison.count(t, code)}" for o, code in comparison.OUTCOME_CODES.items()
+                           if code != "g" and comparison.count(t, code)) or "—"
+        works = comparison.at_minimum_range(c["sweep"])
+        lines.append(f"| {pycore.SURFACES[s].name} | {comparison.count(d)} | {comparison.count(m)} "
+                     f"| {comparison.tuned_lr_text(c)} | {comparison.count(t)} | {other} "
+                     f"| {comparison.settling_text(t, c['settings']['tuned']['settled'])} "
+                     f"| {_lr_range(works)} |")
+    marks = [text for mark, text in comparison.TUNED_MARKS.items() if any(mark in line for line in lines[4:])]
+    return "\n".join(lines + (["", "; ".join(marks) + "."] if marks else []))
+
+
+def _lr_range(r):
+    return "none" if r is None else (comparison.lr_text(r[0]) if r[0] == r[1] else
+                                     f"{comparison.lr_text(r[0])} – {comparison.lr_text(r[1])}")
+
+
+def _decay_words(key):
+    """For an optimizer whose default weight decay is on: what it does, and where the comparison takes it apart."""
+    lam = settings.in_effect(key, {}).get("weight_decay", 0.0)
+    if not lam:
+        return ""
+    return (f" Its default weight decay (λ = {lam:g}) is part of every count here: [Adam and AdamW at the same weight "
+            f"decay](../comparison.md#weight-decay) compares it with Adam at λ = 0 and with λ as L2.")
+
+
+def _sweep_words(key, data):
+    """Where the sweep first made this optimizer diverge, in words."""
+    lrs = comparison.sweep_lrs(comparison.Plan(**data["plan"]))
+    up_to = comparison.stable_up_to([data["cells"][s][key]["sweep"] for s in data["surfaces"]])
+    if up_to == lrs[-1]:
+        return "no start diverged on any surface at any lr"
+    if up_to is not None:
+        return f"no start diverged on any surface up to lr {comparison.lr_text(up_to)}"
+    where = [pycore.SURFACES[s].name for s in data["surfaces"]
+             if comparison.diverged_at(data["cells"][s][key]["sweep"][0])]
+    return f"some starts diverged already at lr {comparison.lr_text(lrs[0])} (on {comparison.join(where)})"
 
 
 def convention_section(spec):
@@ -205,17 +240,23 @@ def surface_block(key, data):
 
 
 def best_sentence(key, data):
-    """Which optimizers reached surface ``key``'s global minimum from the most starts with the common lr; None
-    when that says nothing (no optimizer reached it from any start)."""
-    share = {k: data["cells"][key][k]["settings"]["common"]["global"] for k in data["optimizers"]}
-    top = max(share.values())
-    if top == 0:
+    """Which optimizers reached surface ``key``'s global minimum from the most starts with their tuned lrs (with
+    every one within noise of the best); None when that says nothing (no optimizer reached it, or the best is
+    within noise of the worst)."""
+    pools = {k: data["cells"][key][k]["settings"]["tuned"]["outcomes"] for k in data["optimizers"]}
+    counts = {k: comparison.count(v) for k, v in pools.items()}
+    n = len(next(iter(pools.values())))
+    if max(counts.values()) == 0:
         return None
-    best = [pycore.OPTIMIZERS[k].name for k in share if share[k] == top]
-    said = (f"every optimizer reached the global minimum from {comparison.pct(top)} of the starts"
-            if len(best) == len(share) else
-            f"{comparison._join(best)} reached the global minimum from the most starts ({comparison.pct(top)})")
-    return f"In [the comparison](comparison.md#{key}): with the common lr, {said}."
+    if len(set(counts.values())) == 1:
+        top = counts[data["optimizers"][0]]
+        said = f"every optimizer reached the global minimum from {f'all {n}' if top == n else f'{top} of {n}'} starts"
+    else:
+        ends = comparison.ranking_ends(pools)
+        if ends is None:
+            return None
+        said = comparison.lead_text(ends[0], pools, "reached the global minimum from the most starts", n)
+    return f"In [the comparison](comparison.md#{key}), each optimizer with its lr tuned for this surface: {said}."
 
 
 def surfaces_sections(data):

@@ -35,7 +35,7 @@ def main(argv=None):
     ap.add_argument("--small", action="store_true", help="reduced size (tests): fewer steps, frames and starts")
     a = ap.parse_args(argv)
     if a.page in ("comparison", "all"):
-        sizes = ["--grid", "2", "--steps", "50", "--sweep-grid", "1", "--no-timing"] if a.small else []
+        sizes = ["--grid", "2", "--steps", "50", "--sweep-grid", "2", "--lr-points", "3"] if a.small else []
         out = [] if a.out == str(ROOT) else ["--out", f"{a.out}/docs"]
         comparison.main(sizes + out)
     if a.page != "comparison":

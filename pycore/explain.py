@@ -60,7 +60,7 @@ def _adam(h, t, g, state, lr, before):
     b1, b2 = h["betas"]
     m = state["exp_avg"]
     v = state.get("max_exp_avg_sq") if h.get("amsgrad") else state["exp_avg_sq"]
-    bc1, bc2 = 1 - b1 ** t, 1 - b2 ** t
+    bc1, bc2 = (1 - b1 ** t, 1 - b2 ** t) if h.get("bias_correction", True) else (1.0, 1.0)
     d = [(mi / bc1) / (math.sqrt(vi) / math.sqrt(bc2) + h["eps"]) for mi, vi in zip(m, v)]
     return (f"m̂/(√v̂ + ε) = {_vec(d)}: the averaged gradient divided by its averaged size is about ±1 "
             f"wherever the gradient's sign has been steady, so each coordinate moves about η = {lr:.3g}")

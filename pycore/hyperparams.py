@@ -14,23 +14,25 @@ INF = math.inf
 
 HyperParam = namedtuple(
     "HyperParam",
-    "name symbol default kind low high low_open high_open ui_low ui_high scale doc",
+    "name symbol default kind low high low_open high_open ui_low ui_high scale doc torch",
 )
 HyperParam.__doc__ = """One hyperparameter.
 
 kind: "float", "bool" or "pair" (two floats, like torch's ``betas``).
 low/high with low_open/high_open: the interval torch accepts (for "pair", each element).
 ui_low/ui_high/scale ("log" or "linear"): the page's slider range; values outside it are still valid.
+torch: False for a switch torch does not have (pycore adds it for teaching; its default is torch's behaviour).
 """
 
 
 def hp(name, symbol, default, low=0.0, high=INF, *, kind="float", low_open=False, high_open=None,
-       ui=None, scale="linear", doc=""):
+       ui=None, scale="linear", doc="", torch=True):
     """Build a HyperParam; ``high_open`` defaults to True for an infinite bound."""
     if high_open is None:
         high_open = high == INF
     ui_low, ui_high = ui if ui is not None else (low, high)
-    return HyperParam(name, symbol, default, kind, low, high, low_open, high_open, ui_low, ui_high, scale, doc)
+    return HyperParam(name, symbol, default, kind, low, high, low_open, high_open, ui_low, ui_high, scale, doc,
+                      torch)
 
 
 def interval(p):

@@ -184,9 +184,12 @@ TEXT = {
         "summary": "Momentum on the gradient, divided by the root of a running mean of squared gradients.\n"
                    "Both averages are bias-corrected, so the first step is the learning rate in every coordinate.",
         "latex": _algorithm(
-            [_LR, _BETAS, _EPS, _WD, (r"\text{amsgrad}", "amsgrad"), _DEC],
+            [_LR, _BETAS, _EPS, _WD, (r"\text{amsgrad}", "amsgrad"), _DEC,
+             (r"\text{bc}", "bias_correction")],
             _THETA + ",\\ " + _MV + r",\ v^{\max}_0 \leftarrow 0\ (\text{max\_exp\_avg\_sq})",
-            _EITHER + _ADAM_STEP),
+            _EITHER + _ADAM_STEP[:-1] + [
+                r"\textbf{if not } \text{bc} \textbf{ then } \hat m_t \leftarrow m_t,\ \ \hat v_t \leftarrow v_t"
+                r"\quad \text{(pycore only: torch always corrects)}"] + _ADAM_STEP[-1:]),
         "notes": _TORCH_STEP.format(ctor="torch.optim.Adam") + " This is Kingma and Ba's Algorithm 1 with their "
                  "defaults: ε is added after bias-correcting √v. Keras and TF use the paper's 'efficient' form "
                  "instead, η·√(1−β2ᵗ)/(1−β1ᵗ)·m/(√v + ε̂), with ε̂ = 1e-7 on the uncorrected √v; that matches torch "

@@ -70,6 +70,9 @@ _LION_BETAS = _betas((0.9, 0.99), closed=True, doc="β1 mixes momentum and gradi
 _LION_DECOUPLED = hp("decoupled_weight_decay", r"\text{decoupled}", False, kind="bool",
                      doc="divide λ by the initial lr η0, so the decay θ ← θ(1 − ηλ/η0) no longer scales with "
                          "the lr's size (the decay always shrinks θ directly and never enters the gradient)")
+_BIAS_CORRECTION = hp("bias_correction", r"\text{bias\_correction}", True, kind="bool", torch=False,
+                      doc="divide m and v by 1 − β1ᵗ and 1 − β2ᵗ (not a torch option: torch always does; turn it "
+                          "off to see what the correction is for)")
 _AMSGRAD = hp("amsgrad", r"\text{amsgrad}", False, kind="bool",
               doc="use the running maximum of the second moment (AMSGrad)")
 _DAMPENING = hp("dampening", r"\tau", 0.0, 0.0, 1.0, ui=(0.0, 1.0),
@@ -117,7 +120,7 @@ _spec("adadelta", "Adadelta", rules.adadelta,
        _eps(1e-6), _wd()],
       ["step", "square_avg", "acc_delta"], "torch.optim.Adadelta(params, lr=1.0)")
 _spec("adam", "Adam", rules.adam,
-      [_lr(1e-3), _betas(), _eps(1e-8), _wd(), _AMSGRAD, _DECOUPLED],
+      [_lr(1e-3), _betas(), _eps(1e-8), _wd(), _AMSGRAD, _DECOUPLED, _BIAS_CORRECTION],
       ["step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"], "torch.optim.Adam(params, lr=1e-3)")
 _spec("adamw", "AdamW", rules.adamw,
       [_lr(1e-3), _betas(), _eps(1e-8), _wd(1e-2), _AMSGRAD],

@@ -196,11 +196,13 @@ def _adam_moments(betas, weight_decay, decoupled_weight_decay):
     return moments
 
 
-def adam(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, decoupled_weight_decay=False):
+def adam(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, decoupled_weight_decay=False,
+         bias_correction=True):
     """Adam (torch.optim.Adam): m ← β1 m + (1-β1) g;  v ← β2 v + (1-β2) g²;
     θ ← θ - η m̂ / (√v̂ + ε), with m̂ = m/(1-β1ᵗ), v̂ = v/(1-β2ᵗ); AMSGrad uses the running max of v.
 
     Weight decay: g ← g + λθ, or θ ← θ(1 - ηλ) first when ``decoupled_weight_decay`` (AdamW).
+    ``bias_correction=False`` (not a torch option; for teaching) uses m̂ = m and v̂ = v.
     """
     beta1, beta2 = betas
     moments = _adam_moments(betas, weight_decay, decoupled_weight_decay)
@@ -213,8 +215,8 @@ def adam(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False,
         step, exp_avg, exp_avg_sq, max_sq = state
         step += 1
         params, _, ms, vs = moments(grads, params, exp_avg, exp_avg_sq, lr)
-        neg_step_size = -(lr / (1 - beta1 ** step))
-        bc2_sqrt = (1 - beta2 ** step) ** 0.5
+        neg_step_size = -(lr / (1 - beta1 ** step)) if bias_correction else -lr
+        bc2_sqrt = (1 - beta2 ** step) ** 0.5 if bias_correction else 1.0
         if amsgrad:
             max_sq = tuple(map(max, max_sq, vs))                # max of the uncorrected v
         new = [p + (neg_step_size * m) / (_sqrt(v) / bc2_sqrt + eps)

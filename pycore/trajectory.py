@@ -20,7 +20,7 @@ from .surfaces import get_surface
 ESCAPE_SPANS = 10.0
 MAX_SEED = 2 ** 32 - 1
 
-_FIELDS = ("optimizer", "surface", "start", "steps", "points", "losses", "grads", "updates", "states",
+_FIELDS = ("optimizer", "surface", "start", "steps", "points", "losses", "grads", "states",
            "state_fields", "lrs", "hyperparams", "schedule", "noise", "seed", "max_grad_norm", "start_grad",
            "outcome", "reason", "settled_at", "reached", "tol")
 
@@ -35,16 +35,22 @@ class Trajectory(namedtuple("Trajectory", _FIELDS)):
     """
     __slots__ = ()
 
+    @property
+    def updates(self):
+        """Δθ of each step: ``points[k] - points[k-1]``, the very subtraction the run made."""
+        p = self.points
+        return [(b[0] - a[0], b[1] - a[1]) for a, b in zip(p, p[1:])]
+
     def to_dict(self):
         """JSON-ready: lists of [x, y], per-step state dicts by torch's state names, effective step sizes."""
-        fields = self.state_fields
+        fields, updates = self.state_fields, self.updates
         states = [{k: (list(v) if isinstance(v, tuple) else v) for k, v in zip(fields, s) if v is not None}
                   for s in self.states]
         return {
             "optimizer": self.optimizer, "surface": self.surface, "start": list(self.start),
             "steps": self.steps, "points": [list(p) for p in self.points], "losses": list(self.losses),
-            "grads": [list(g) for g in self.grads], "updates": [list(u) for u in self.updates],
-            "states": states, "effective_lr": [effective_lr(g, u) for g, u in zip(self.grads, self.updates)],
+            "grads": [list(g) for g in self.grads], "updates": [list(u) for u in updates],
+            "states": states, "effective_lr": [effective_lr(g, u) for g, u in zip(self.grads, updates)],
             "lrs": list(self.lrs),
             "hyperparams": {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.hyperparams.items()},
             "schedule": self.schedule, "noise": self.noise, "seed": self.seed,
@@ -136,7 +142,7 @@ def run(optimizer, surface, start=None, steps=100, *, schedule=None, noise=0.0, 
     lo_x, hi_x, lo_y, hi_y = bx0 - span, bx1 + span, by0 - span, by1 + span
     gauss = random.Random(seed).gauss if noise else None
 
-    points, losses, grads, updates, states = [(x, y)], [loss], [], [], []
+    points, losses, grads, states = [(x, y)], [loss], [], []
     state = rule.init((x, y))
     reason = None
     isfinite, hypot = math.isfinite, math.hypot
@@ -160,14 +166,12 @@ def run(optimizer, surface, start=None, steps=100, *, schedule=None, noise=0.0, 
         try:
             loss = f(nx, ny)
             ngx, ngy = grad(nx, ny)
-            ok = isfinite(loss) and isfinite(ngx) and isfinite(ngy)
         except (ArithmeticError, ValueError):
-            ok = False
-        if not ok:
+            loss = ngx = ngy = math.inf
+        if loss - loss or ngx - ngx or ngy - ngy:   # v - v is 0.0 for a finite v, NaN (truthy) for inf or NaN
             reason = f"step {k + 1}: f or its gradient overflowed at ({nx:.4g}, {ny:.4g})"
             break
         grads.append((gx, gy))
-        updates.append((nx - x, ny - y))
         states.append(state)
         x, y, gx, gy = nx, ny, ngx, ngy
         points.append((x, y))
@@ -177,6 +181,6 @@ def run(optimizer, surface, start=None, steps=100, *, schedule=None, noise=0.0, 
         outcome, settled, reached, reason = classify(surf, points, end_grad, tol, steps)
     else:
         outcome, settled, reached = "diverged", None, None
-    return Trajectory(spec.key, surf.key, points[0], steps, points, losses, grads, updates, states,
+    return Trajectory(spec.key, surf.key, points[0], steps, points, losses, grads, states,
                       spec.state_fields, lrs[:len(grads)], values, sched.spec, noise, seed, max_grad_norm,
                       start_grad, outcome, reason, settled, reached, tol)

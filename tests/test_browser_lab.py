@@ -175,6 +175,13 @@ def test_basin_applies_the_schedule_and_clipping_of_the_chosen_optimizer():
     assert head["ignored"] == ["gradient noise"]
 
 
+def test_basin_share_summarises_the_whole_map():
+    share = lab.basin_share("himmelblau", "adam", {"lr": 0.1}, size=25, steps=60)
+    ref = basin_map("himmelblau", "adam", 25, 25, 60, {"lr": 0.1})
+    assert share["counts"] == ref["counts"] and share["global_share"] == ref["global_share"]
+    assert "chunks" not in share and json.loads(json.dumps(share, allow_nan=False)) == share
+
+
 @pytest.mark.parametrize("kwargs, match", [
     ({"size": 30}, "one of 25, 50, 100"),
     ({"steps": 0}, "steps"),

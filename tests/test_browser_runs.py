@@ -81,7 +81,7 @@ def test_run_all_equals_pycore_run_and_reports_bad_values_per_optimizer():
     for bad in ([0, ""], [0, None], [float("nan"), 0], [0, 1e300], [5, 0]):
         with pytest.raises(ValueError, match="start"):
             runs.run_all("rosenbrock", bad, 10, settings)
-    with pytest.raises(ValueError, match="start x must be inside the view, from -2 to 2; got 5"):
+    with pytest.raises(ValueError, match="start x must be from -2 to 2; got 5"):
         runs.run_all("rosenbrock", [5, 0], 10, settings)
 
 

@@ -147,13 +147,12 @@ def test_field_zooms_to_a_short_path():
     assert figures.field_view(surf, draw.trajectory("momentum", "quadratic").points) == (surf.bounds, False)
 
 
-def test_uncorrected_adam_is_the_equations_and_labelled_an_illustration():
+def test_uncorrected_adam_is_pycores_switch_and_labelled_an_illustration():
     exact, plain = ablations.correction_runs(50)
     b1, b2 = exact.hyperparams["betas"]
     assert abs(plain.updates[0][0]) / 0.01 == pytest.approx((1 - b1) / (1 - b2) ** 0.5, rel=1e-6)   # 3.16η (up to ε)
     assert abs(exact.updates[0][0]) / 0.01 == pytest.approx(1.0, rel=1e-6)
-    assert exact.optimizer == "adam" and ablations.UNCORRECTED.key != "adam"
-    assert "illustration" in ablations.adam_bias_correction_caption(50)
+    assert exact.hyperparams["bias_correction"] and not plain.hyperparams["bias_correction"]
     assert "not a torch option" in ablations.adam_bias_correction_caption(50)
 
 

@@ -35,7 +35,7 @@ def test_zero_steps():
 def test_hyperparams_include_defaults():
     t = pycore.run("adam", "rosenbrock", steps=1, lr=0.05)
     assert t.hyperparams == {"lr": 0.05, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.0,
-                             "amsgrad": False, "decoupled_weight_decay": False}
+                             "amsgrad": False, "decoupled_weight_decay": False, "bias_correction": True}
 
 
 def test_default_start_is_the_surface_suggestion():

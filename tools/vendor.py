@@ -1,9 +1,11 @@
-"""Copy the pinned runtime (Pyodide, PyScript, KaTeX, marked, d3-contour) from node_modules into web/vendor.
+"""Copy the pinned runtime (Pyodide, PyScript, KaTeX, marked, d3-contour, three.js) from node_modules into
+web/vendor.
 
 The page loads everything from its own origin: this is what makes it work offline. Idempotent: a file is
-copied again only when its size or mtime changed.
+copied again only when its size or mtime changed (a rewritten file: only when its rewritten text changed).
 """
 import pathlib
+import re
 import shutil
 import sys
 
@@ -18,7 +20,16 @@ COPIES = {
     "katex": ("katex/dist", ["katex.min.js", "katex.min.css", "contrib/auto-render.min.js", "fonts"]),
     "marked": ("marked/lib", ["marked.esm.js"]),
     "d3": (".", ["d3-array/dist/d3-array.min.js", "d3-contour/dist/d3-contour.min.js"]),
+    # Only what web/view3d.js loads: the core build and three addons (orbit controls, wide lines).
+    "three": ("three", ["build/three.module.js", "build/three.core.js", "examples/jsm/controls/OrbitControls.js",
+                        "examples/jsm/lines/LineSegments2.js", "examples/jsm/lines/LineSegmentsGeometry.js",
+                        "examples/jsm/lines/LineMaterial.js"]),
 }
+
+# three's addons import the bare specifier 'three'; the page has no import map (its CSP allows no inline
+# script), so each is pointed at the build copied next to it.
+REWRITES = {"three": ("from 'three'", "from './three.module.js'")}
+BARE = re.compile(r"""from\s*['"]three['"]""")
 
 
 def _copy(src, dst):
@@ -33,6 +44,15 @@ def _copy(src, dst):
         shutil.copy2(src, dst)
 
 
+def _rewrite(src, dst, old, new):
+    text = src.read_text(encoding="utf-8").replace(old, new)
+    if BARE.search(text):
+        sys.exit(f"{src} still imports the bare specifier 'three' after rewriting")
+    if not dst.exists() or dst.read_text(encoding="utf-8") != text:
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        dst.write_text(text, encoding="utf-8")
+
+
 def main():
     if not NM.is_dir():
         sys.exit("node_modules is missing: run `npm ci` (make does it for you)")
@@ -42,7 +62,11 @@ def main():
             _copy(src, OUT / name)
         else:
             for f in files:
-                _copy(src / f, OUT / name / pathlib.Path(f).name)
+                dst = OUT / name / pathlib.Path(f).name
+                if name in REWRITES:
+                    _rewrite(src / f, dst, *REWRITES[name])
+                else:
+                    _copy(src / f, dst)
     print(f"vendored runtime into {OUT.relative_to(ROOT)}")
 
 

@@ -1,55 +1,65 @@
-// The page: state, wiring and playback. Python (pycore via web/main.py) computes; this file only draws and
-// routes events. Runs are computed once per change, then animated here with requestAnimationFrame.
-import { call, PyError, startPython } from "./python.js";
+// The page: state, wiring and playback. Python (pycore, in the workers of web/engine.js) computes; this file only
+// draws and routes events, and never waits for Python on the page's thread.
+//
+// Start-up: the opening view (web/first_view.json, computed by pycore at build time) is drawn at once and starts
+// playing; Python starts in a worker meanwhile. A click made before it is ready is kept (its start marker shown)
+// and answered as soon as it is. Every later change asks the worker for a new race; the paths on screen stay
+// until the new ones are ready, and a newer request replaces an older one.
+import { start as startEngine, call, race, pending, PyError } from "./engine.js";
 import { drawSurface, geometry } from "./contour.js";
 import { PathLayer } from "./paths.js";
 import { LossChart } from "./losschart.js";
 import { buildLegend } from "./controls.js";
 import { renderInspector, placeInspector } from "./inspector.js";
-import { el, clear } from "./svg.js";
+import { el, clear, markerPath, setMarkers } from "./svg.js";
 import { initShare, registerOffline } from "./share.js";
 import { initLearn } from "./learn.js";
 import { initLab, surfaceSpec, gridSpec } from "./lab.js";
+import { StatsTable } from "./stats.js";
+import { unpackRace, decodeFloats } from "./races.js";
 
 const $ = (id) => document.getElementById(id);
 const plot = $("plot");
 const wrap = $("plot-wrap");
 const card = $("inspector");
+const GRID_CACHE = 8;    // contour grids kept for quick surface switches (least recently used goes first)
 
 const S = {
   catalog: null, meta: {}, order: [], surfaces: {},
   surface: null, start: null, steps: 0, step: 0, enabled: new Set(),
-  playing: false, speed: 60, runs: {}, errors: {}, grid: null, geo: null,
-  settings: { values: {}, preset: new Set() }, presetMode: false,
+  playing: false, speed: 60, runs: {}, errors: {}, raceId: null, grid: null, geo: null,
+  settings: { values: {}, preset: new Set(), tuned: new Set() }, presetMode: false,
   options: { schedules: {}, noise: 0, seed: 0, max_grad_norm: null },  // shared run options (web/share.js)
-  inspecting: null, inspectCache: new Map(), timing: null, ready: false,
+  inspecting: null, inspectCache: new Map(), timing: null, ready: false, busy: 0, pending: null,
   frames: { count: 0, total: 0, max: 0 },  // cost of playback frames (ms), for tools/bench_page.py
 };
 const grids = new Map();
-let legend, paths, loss, layers, share, lab;
+const listeners = { ended: new Set(), ran: new Set(), step: new Set() };
+let legend, paths, loss, layers, share, lab, stats;
 
-// ---- loading -------------------------------------------------------------------------------------------
-function progress(n, label) {
-  $("loading-progress").value = n;
-  $("loading-stage").textContent = label;
+// ---- status line over the plot (Python starting, computing, faults) -------------------------------------------
+function status(text, kind = "") {
+  const s = $("plot-status");
+  s.textContent = text || "";
+  s.className = `plot-status ${kind}`;
+  s.hidden = !text;
 }
 
-function fail(message) {
-  $("loading").classList.add("error");
-  $("loading").querySelector(".loading-title").textContent = "Something went wrong";
-  $("loading-stage").textContent = message;
+function fault(e) {
+  status(`Something went wrong: ${e.message}`, "error");
+  console.error(e);
 }
 
 // ---- layout and drawing --------------------------------------------------------------------------------
 function layout() {
   const surf = S.surfaces[S.surface];
+  const phone = window.matchMedia("(max-width: 640px)").matches;
   const maxW = Math.max(240, wrap.clientWidth - 16);  // the ResizeObserver redraws once the width is known
-  const maxH = Math.max(340, window.innerHeight - 210);
-  const geo = geometry(surf.bounds, maxW, maxH);
+  const maxH = phone ? maxW * 1.1 : Math.max(340, window.innerHeight - 230);
+  const geo = geometry(surf.bounds, maxW, maxH, phone);
   S.geo = geo;
   plot.setAttribute("viewBox", `0 0 ${geo.svgWidth} ${geo.svgHeight}`);
   plot.style.maxWidth = `${geo.svgWidth}px`;
-  plot.style.margin = "0 auto";
   clear(plot);
   const defs = el("defs", {}, plot);
   const clip = el("clipPath", { id: "plot-clip" }, defs);
@@ -57,15 +67,17 @@ function layout() {
   layers = {
     surface: el("g", {}, plot),
     area: el("rect", { class: "plot-area", x: geo.margin.left, y: geo.margin.top, width: geo.width, height: geo.height, fill: "transparent" }, plot),
+    minima: el("g", { class: "minima-layer" }, plot),
     start: el("g", { class: "start-marker start-handle" }, plot),
     runs: el("g", { "clip-path": "url(#plot-clip)" }, plot),
+    marks: el("g", {}, plot),
   };
-  drawSurface(layers.surface, geo, S.grid, surf);
+  drawSurface(layers.surface, layers.minima, geo, S.grid, surf);
   lab.drawn(layers.surface, geo);
   el("circle", { r: 7 }, layers.start);
   el("path", { d: "M-3.5,0H3.5M0,-3.5V3.5" }, layers.start);
   el("title", {}, layers.start).textContent = "Start point: drag to move it";
-  paths = new PathLayer(layers.runs, { onInspect: inspect, onLeave: uninspect });
+  paths = new PathLayer(layers.runs, layers.marks, { onInspect: inspect, onLeave: uninspect, onChoose: showChooser });
   paths.set(S.runs, S.meta, S.order, geo);
   loss.set(S.runs, S.meta, S.order, S.enabled, S.steps, fStar());
   draw();
@@ -73,80 +85,140 @@ function layout() {
 
 function fStar() {
   const g = S.surfaces[S.surface].minima.filter((m) => m.is_global);
-  return g.length ? g[0].value : 0;
+  return g.length ? g[0].value : null;
 }
 
 function draw() {
   const step = S.step;
   paths.draw(step, S.enabled);
   loss.draw(step);
+  stats.draw(step);
   lab.draw();
   const r = $("step");
   r.max = S.steps;
   r.value = step;
   $("step-readout").textContent = `${step} / ${S.steps}`;
-  const [x, y] = S.start;
-  layers.start.setAttribute("transform", `translate(${S.geo.x(x)},${S.geo.y(y)})`);
-  for (const [id, v] of [["start-x", x], ["start-y", y]]) {
+  const [x, y] = S.pending?.start ?? S.start;
+  layers.start.setAttribute("transform", `translate(${S.geo.x(x).toFixed(2)},${S.geo.y(y).toFixed(2)})`);
+  for (const [id, v] of [["start-x", S.start[0]], ["start-y", S.start[1]]]) {
     const input = $(id);
     if (document.activeElement !== input) input.value = String(Number(v.toPrecision(6)));
   }
   if (S.inspecting && !S.playing) showInspector();
   else if (S.playing) card.hidden = true;
+  for (const fn of listeners.step) fn(step);
   share?.changed();
 }
 
-// ---- computing runs ------------------------------------------------------------------------------------
+// ---- races ---------------------------------------------------------------------------------------------
 function settingsFor() {
   const out = {};
   for (const k of S.order) out[k] = S.settings.values[k];
   return out;
 }
 
-// Recomputes every optimizer's run (enabled or not, so toggles are instant) and redraws.
-function rerun({ step = S.step } = {}) {
-  const t0 = performance.now();
-  const res = call("runs", { surface: surfaceSpec(S), start: S.start, steps: S.steps, settings: settingsFor(), options: S.options });
-  const t1 = performance.now();
-  S.runs = res.runs;
-  S.errors = res.errors;
+function applyRace(res) {
+  const { runs, errors } = unpackRace(res);
+  S.runs = runs;
+  S.errors = errors;
+  S.raceId = res.id;
   S.inspectCache.clear();
-  S.step = Math.max(0, Math.min(step, S.steps));
   for (const k of S.order) legend.setStatus(k, S.runs[k], S.errors[k]);
   paths.set(S.runs, S.meta, S.order, S.geo);
   loss.set(S.runs, S.meta, S.order, S.enabled, S.steps, fStar());
+  stats.set(S.runs, S.meta, S.order, S.enabled, S.surfaces[S.surface]);
   lab.ran();
+}
+
+// Asks the worker for every optimizer's run with the current settings and `changes` ({start, steps}) applied;
+// the changes take effect only if pycore accepts them. Resolves true when new paths are drawn, false when a
+// newer request replaced this one; rejects with PyError (pycore's message) for a refused value.
+async function rerun({ step = S.step, start = S.start, steps = S.steps, autoplay = false } = {}) {
+  const t0 = performance.now();
+  const args = { surface: surfaceSpec(S), start, steps, settings: settingsFor(), options: S.options };
+  S.busy++;
+  const slow = setTimeout(() => status("Computing the runs…", "busy"), 200);
+  let res;
+  try {
+    res = await race(args, (done, total) => status(`Computing the runs… ${done} of ${total} optimizers`, "busy"));
+  } finally {
+    clearTimeout(slow);
+    S.busy--;
+    if (!S.busy && $("plot-status").classList.contains("busy")) status("");
+  }
+  if (!res) return false;
+  const t1 = performance.now();
+  S.start = res.start;
+  S.steps = res.steps;
+  $("steps").value = res.steps;
+  S.step = Math.max(0, Math.min(step, S.steps));
+  applyRace(res);
   draw();
   const t2 = performance.now();
   S.timing = { python: t1 - t0, draw: t2 - t1, total: t2 - t0 };
   requestAnimationFrame(() => requestAnimationFrame(() => { S.timing.painted = performance.now() - t0; }));
+  for (const fn of listeners.ran) fn();
+  if (autoplay) play();
+  return true;
+}
+
+// rerun() for a change a person made: a refused value shows pycore's message in `errId` and changes nothing.
+async function tryRerun(changes, errId) {
+  const err = errId ? $(errId) : null;
+  try {
+    const done = await rerun(changes);
+    if (err && done) err.hidden = true;
+    return done;
+  } catch (e) {
+    if (!(e instanceof PyError)) { fault(e); return false; }
+    if (err) { err.textContent = e.message; err.hidden = false; } else status(e.message, "error");
+    return false;
+  }
 }
 
 // ---- surface, steps, presets ---------------------------------------------------------------------------
-function setSurface(key) {
+async function gridFor(spec) {
+  const key = JSON.stringify(spec);
+  if (!grids.has(key)) grids.set(key, call("grid", { spec }));
+  const g = grids.get(key);
+  grids.delete(key);
+  grids.set(key, g);                       // most recently used last
+  while (grids.size > GRID_CACHE) grids.delete(grids.keys().next().value);
+  try {
+    return await g;
+  } catch (e) {
+    grids.delete(key);
+    throw e;
+  }
+}
+
+async function setSurface(key, { start = null, rerunAfter = true } = {}) {
+  pause();
   S.surface = key;
-  lab.select(key);
-  const gridKey = JSON.stringify(gridSpec(S));
-  if (!grids.has(gridKey)) grids.set(gridKey, call("grid", { surface: gridSpec(S) }));
-  S.grid = grids.get(gridKey);
+  await lab.select(key);
+  S.grid = await gridFor(gridSpec(S));
   const surf = S.surfaces[key];
-  S.start = [...surf.starts[0]];
+  S.start = start ?? [...surf.starts[0]];
   $("surface").value = key;
+  showFormula(surf);
+  if (S.presetMode) await applyPreset();
+  S.runs = {};
+  S.raceId = null;
+  layout();
+  if (rerunAfter) await tryRerun({ step: 0, autoplay: true });
+}
+
+function showFormula(surf) {
   const f = $("surface-formula");
   try { katex.render(surf.latex, f, { displayMode: false, throwOnError: true }); } catch { f.textContent = surf.latex; }
   $("surface-description").textContent = surf.description;
   $("key-saddle").hidden = !surf.saddles.length;
-  if (S.presetMode) applyPreset();
-  pause();
-  S.runs = {};
-  layout();
-  rerun({ step: S.steps });
 }
 
-function applyPreset() {
-  const p = call("preset", { surface: gridSpec(S) });
+async function applyPreset() {
+  const p = await call("preset", { spec: gridSpec(S) });
   for (const k of S.order) {
-    if (!p[k]) { S.settings.preset.delete(k); continue; }  // every candidate diverged: keep the current lr
+    if (!p[k]) { S.settings.preset.delete(k); continue; }  // no grid lr suits it: keep the current lr
     S.settings.values[k] = { ...S.settings.values[k], lr: p[k].lr };
     S.settings.preset.add(k);
     S.settings.tuned.delete(k);
@@ -186,11 +258,18 @@ function refreshSettingsView() {
   $("preset").setAttribute("aria-pressed", String(S.presetMode));
 }
 
-// A hyperparameter edit from a panel: pycore checks it; on success it takes effect and everything re-runs.
-function commit(key, name, value) {
+// One edit at a time: each starts from the values the previous one left (two quick edits never lose one).
+function serial(fn) {
+  let chain = Promise.resolve();
+  return (...args) => (chain = chain.then(() => fn(...args), () => fn(...args)));
+}
+
+// A hyperparameter edit from a panel: pycore checks it (typed text included); on success it takes effect and
+// everything re-runs. Resolves to pycore's message for a refused value, or null.
+const commit = serial(async (key, name, value) => {
   let values;
   try {
-    values = call("check", { optimizer: key, hyperparams: { ...S.settings.values[key], [name]: value } });
+    values = await call("check", { optimizer: key, hyperparams: { ...S.settings.values[key], [name]: value } });
   } catch (e) {
     if (e instanceof PyError) return e.message;
     throw e;
@@ -198,45 +277,25 @@ function commit(key, name, value) {
   S.settings.values[key] = values;
   if (name === "lr") { S.settings.preset.delete(key); S.settings.tuned.delete(key); }
   refreshSettingsView();
-  rerun();
+  tryRerun();
   return null;
+});
+
+// A start typed in the x or y box (the text itself goes to pycore, which checks it); the other coordinate keeps
+// its exact value. A refused value puts the box back to the start in effect.
+async function setStartFromInput(axis) {
+  const text = $(`start-${axis}`).value;
+  const start = axis === "x" ? [text, S.start[1]] : [S.start[0], text];
+  pause();
+  const ok = await tryRerun({ start, step: 0, autoplay: true }, "start-error");
+  if (!ok) for (const [id, v] of [["start-x", S.start[0]], ["start-y", S.start[1]]]) $(id).value = String(Number(v.toPrecision(6)));
 }
 
-// A start typed in the x or y box; the other coordinate keeps its exact value.
-function setStartFromInput(axis) {
-  const err = $("start-error");
-  const text = $(`start-${axis}`).value.trim();
-  const v = text === "" ? text : Number(text);
-  const old = S.start;
-  const start = axis === "x" ? [v, old[1]] : [old[0], v];
-  try {
-    S.start = start;
-    rerun({ step: 0 });
-    err.hidden = true;
-    play();
-  } catch (e) {
-    if (!(e instanceof PyError)) throw e;
-    S.start = old;
-    err.textContent = e.message;
-    err.hidden = false;
-  }
-}
-
-function setSteps() {
+async function setSteps() {
   const input = $("steps");
-  const err = $("steps-error");
-  const n = Number(input.value);
   const old = S.steps;
-  S.steps = Number.isInteger(n) ? n : input.value;
-  try {
-    rerun({ step: S.step >= old ? Number(S.steps) : S.step });
-    err.hidden = true;
-  } catch (e) {
-    if (!(e instanceof PyError)) throw e;
-    S.steps = old;
-    err.textContent = e.message;
-    err.hidden = false;
-  }
+  const ok = await tryRerun({ steps: input.value, step: S.step >= old ? Number.MAX_SAFE_INTEGER : S.step }, "steps-error");
+  if (!ok) input.value = S.steps;
 }
 
 // ---- legend --------------------------------------------------------------------------------------------
@@ -245,30 +304,47 @@ function toggle(key, on = !S.enabled.has(key)) {
   legend.setPressed(key, on);
   if (S.inspecting?.key === key && !on) uninspect(key);
   loss.set(S.runs, S.meta, S.order, S.enabled, S.steps, fStar());
+  stats.set(S.runs, S.meta, S.order, S.enabled, S.surfaces[S.surface]);
   draw();
 }
 
 // ---- inspector -----------------------------------------------------------------------------------------
-function inspect(key, dot) {
-  S.inspecting = { key, dot };
+function inspect(key, anchor, choices = null) {
+  S.inspecting = { key, anchor, choices };
   if (!S.playing) showInspector();
 }
 
 function uninspect(key) {
-  if (S.inspecting?.key !== key) return;
+  if (key && S.inspecting?.key !== key) return;
   S.inspecting = null;
   card.hidden = true;
 }
 
-function showInspector() {
-  const { key } = S.inspecting;
-  const dot = paths.dot(key);
-  if (!dot || !S.enabled.has(key)) { card.hidden = true; return; }
-  const id = `${key}:${S.step}`;
-  if (!S.inspectCache.has(id)) S.inspectCache.set(id, call("inspect", { key, step: S.step }));
-  renderInspector(card, S.inspectCache.get(id), S.meta[key]);
+function showChooser(keys, anchor) {
+  inspect(keys[0], anchor, keys);
+}
+
+async function showInspector() {
+  const { key, choices } = S.inspecting;
+  const anchor = S.inspecting.anchor ?? paths.dot(key);
+  if (!anchor || !S.enabled.has(key) || !S.runs[key]) { card.hidden = true; return; }
+  const id = `${S.raceId}:${key}:${S.step}`;
+  if (!S.inspectCache.has(id)) {
+    S.inspectCache.set(id, call("inspect", { race_id: S.raceId, key, step: S.step }));
+  }
+  let info;
+  try {
+    info = await S.inspectCache.get(id);
+  } catch (e) {
+    S.inspectCache.delete(id);
+    if (e instanceof PyError) return;      // the race changed meanwhile; the next draw asks again
+    fault(e);
+    return;
+  }
+  if (S.inspecting?.key !== key || S.playing) return;
+  renderInspector(card, info, S.meta[key], choices?.map((k) => S.meta[k]));
   card.dataset.key = key;
-  placeInspector(card, dot, wrap);
+  placeInspector(card, anchor, wrap);
 }
 
 // ---- playback ------------------------------------------------------------------------------------------
@@ -289,7 +365,11 @@ function frame(t) {
     S.frames.total += cost;
     S.frames.max = Math.max(S.frames.max, cost);
   }
-  if (S.step >= S.steps) { pause(); return; }
+  if (S.step >= S.steps) {
+    pause();
+    for (const fn of listeners.ended) fn();
+    return;
+  }
   requestAnimationFrame(frame);
 }
 
@@ -304,6 +384,7 @@ function play() {
 }
 
 function pause() {
+  if (!S.playing) return;
   S.playing = false;
   $("play").textContent = "Play";
   if (S.inspecting) draw();
@@ -339,45 +420,65 @@ function insidePlot(e) {
   return px >= m.left && px <= m.left + width && py >= m.top && py <= m.top + height;
 }
 
-function startAt(x, y, { play: autoplay = true } = {}) {
+// Starts every optimizer from (x, y). Before Python is ready the click is kept and answered when it is.
+async function startAt(x, y, { play: autoplay = true } = {}) {
   pause();
-  S.start = [x, y];
-  rerun({ step: autoplay ? 0 : S.steps });
-  if (autoplay) play();
+  if (!S.ready) {
+    S.pending = { start: [x, y], autoplay };
+    status("Python is still starting: this start will run as soon as it is ready.", "busy");
+    draw();
+    return false;
+  }
+  S.start = [x, y];       // a point on the plot is a valid start: it holds even if a newer request replaces this one
+  return tryRerun({ step: autoplay ? 0 : Number.MAX_SAFE_INTEGER, autoplay });
 }
 
 function wirePointer() {
   let drag = null;
   let pending = null;
   plot.addEventListener("pointerdown", (e) => {
-    if (!S.ready || e.button !== 0) return;
-    const onHandle = nearStart(e);
-    if (!onHandle && (e.target.closest(".dot") || !insidePlot(e))) return;
+    if (e.button !== 0 || !S.geo) return;
+    const onHandle = S.ready && nearStart(e);
+    const onDot = paths.hit(e);
+    if (onDot.length && !onHandle) {
+      $("click-note").textContent = "That click landed on an optimizer's dot, so it opened the step inspector " +
+        "instead of starting a run. Click a little away from the dots to start from there.";
+      $("click-note").hidden = false;
+      pause();
+      const i = onDot.indexOf(S.inspecting?.key);
+      const key = onDot[(i + 1) % onDot.length];     // a click on overlapping dots cycles through them
+      inspect(key, paths.dot(key), onDot.length > 1 ? [key, ...onDot.filter((k) => k !== key)] : null);
+      return;
+    }
+    if (!insidePlot(e)) return;
+    $("click-note").hidden = true;
     e.preventDefault();
     plot.setPointerCapture(e.pointerId);
-    drag = { moved: false, x: e.clientX, y: e.clientY };
+    drag = { moved: false, x: e.clientX, y: e.clientY, onHandle };
     plot.classList.add("dragging");
     if (!onHandle) {
-      pause();
-      S.start = dataPoint(e);
-      rerun({ step: 0 });
+      const [x, y] = dataPoint(e);
+      startAt(x, y, { play: false }).then(() => { if (drag === null && S.ready) play(); });
     }
   });
   plot.addEventListener("pointermove", (e) => {
-    if (!drag) return;
+    if (!drag) { paths.hover(e); return; }
+    if (!S.ready) return;
     if (!drag.moved && Math.hypot(e.clientX - drag.x, e.clientY - drag.y) < 3) return;
     drag.moved = true;
     const p = dataPoint(e);
     if (!pending) {
-      requestAnimationFrame(() => { S.start = pending; pending = null; rerun({ step: S.steps }); });
+      requestAnimationFrame(() => { S.start = pending; pending = null; tryRerun({ step: Number.MAX_SAFE_INTEGER }); });
     }
     pending = p;
   });
+  plot.addEventListener("pointerleave", () => { if (!drag) paths.hover(null); });
   const end = () => {
     if (!drag) return;
     plot.classList.remove("dragging");
-    if (!drag.moved) play();
+    const clicked = !drag.moved;
     drag = null;
+    if (clicked && S.ready && !S.busy) play();
   };
   plot.addEventListener("pointerup", end);
   plot.addEventListener("pointercancel", end);
@@ -386,9 +487,9 @@ function wirePointer() {
 // ---- keyboard ------------------------------------------------------------------------------------------
 function wireKeys() {
   document.addEventListener("keydown", (e) => {
-    if (!S.ready || e.altKey || e.ctrlKey || e.metaKey) return;
+    if (e.altKey || e.ctrlKey || e.metaKey || !S.geo) return;
     const t = e.target;
-    if (t.closest("input, select, textarea")) return;
+    if (t.closest("input, select, textarea, dialog")) return;
     const big = e.shiftKey ? 10 : 1;
     if (e.key === " " && !t.closest("button")) { e.preventDefault(); S.playing ? pause() : play(); }
     else if (e.key === "ArrowRight") { e.preventDefault(); goto(S.step + big); }
@@ -401,22 +502,23 @@ function wireKeys() {
 
 // ---- start-up ------------------------------------------------------------------------------------------
 function wireControls() {
+  const guard = (fn) => (...a) => Promise.resolve(fn(...a)).catch(fault);
   $("play").addEventListener("click", () => (S.playing ? pause() : play()));
   $("step-back").addEventListener("click", () => goto(S.step - 1));
   $("step-forward").addEventListener("click", () => goto(S.step + 1));
   $("step").addEventListener("input", (e) => goto(Number(e.target.value)));
   $("speed").addEventListener("change", (e) => { S.speed = Number(e.target.value); });
-  $("surface").addEventListener("change", (e) => setSurface(e.target.value));
-  $("steps").addEventListener("change", setSteps);
-  $("start-x").addEventListener("change", () => setStartFromInput("x"));
-  $("start-y").addEventListener("change", () => setStartFromInput("y"));
+  $("surface").addEventListener("change", guard((e) => setSurface(e.target.value)));
+  $("steps").addEventListener("change", guard(setSteps));
+  $("start-x").addEventListener("change", guard(() => setStartFromInput("x")));
+  $("start-y").addEventListener("change", guard(() => setStartFromInput("y")));
   $("all-on").addEventListener("click", () => S.order.forEach((k) => toggle(k, true)));
   $("all-off").addEventListener("click", () => S.order.forEach((k) => toggle(k, false)));
-  $("preset").addEventListener("click", () => { applyPreset(); rerun(); });
-  $("defaults").addEventListener("click", () => { resetDefaults(); rerun(); });
+  $("preset").addEventListener("click", guard(async () => { await applyPreset(); await tryRerun(); }));
+  $("defaults").addEventListener("click", guard(async () => { resetDefaults(); await tryRerun(); }));
   let width = wrap.clientWidth;
   new ResizeObserver(() => {
-    if (Math.abs(wrap.clientWidth - width) < 2) return;
+    if (Math.abs(wrap.clientWidth - width) < 2 || !S.geo) return;
     width = wrap.clientWidth;
     layout();
   }).observe(wrap);
@@ -424,64 +526,124 @@ function wireControls() {
   wireKeys();
 }
 
-async function main() {
-  loss = new LossChart($("loss-chart"), $("loss-axis-note"), goto);
-  await startPython(progress);
-  const cat = call("catalog");
+const VIEW_CONTROLS = ["play", "step-back", "step-forward", "step", "speed", "all-on", "all-off"];   // no Python needed
+const PYTHON_CONTROLS = ["surface", "steps", "start-x", "start-y", "preset", "defaults"];
+
+// The opening view from web/first_view.json: drawn, playable and toggleable before Python exists.
+function openFirstView(first) {
+  const cat = first.catalog;
   S.catalog = cat;
-  for (const o of cat.optimizers) { S.meta[o.key] = o; S.order.push(o.key); S.enabled.add(o.key); }
+  setMarkers(cat.markers);
+  for (const li of document.querySelectorAll(".key li[data-marker]")) {     // the plot key, in pycore's shapes
+    const svg = el("svg", { viewBox: "-8 -8 16 16", "aria-hidden": "true" });
+    el("path", { class: li.dataset.class, d: markerPath(li.dataset.marker, li.dataset.marker === "circle" ? 4.5 : 6) }, svg);
+    li.prepend(svg, " ");
+  }
+  for (const o of cat.optimizers) { S.meta[o.key] = o; S.order.push(o.key); }
   for (const s of cat.surfaces) S.surfaces[s.key] = s;
   for (const k of S.order) S.settings.values[k] = defaultsOf(k);
   const sel = $("surface");
   for (const s of cat.surfaces) sel.append(new Option(s.name, s.key));
-  S.steps = cat.steps.default;
-  Object.assign($("steps"), { value: S.steps, min: cat.steps.min, max: cat.steps.max });
+  $("steps").title = `a whole number from ${cat.steps.min} to ${cat.steps.max}`;
   $("preset-rule").textContent = cat.preset_rule;
-  legend = buildLegend($("legend"), cat.optimizers, S.settings, { onToggle: (k) => toggle(k), onCommit: commit, onPanel: (...a) => share.schedules.panel(...a) });
+  legend = buildLegend($("legend"), cat.optimizers, S.settings, {
+    onToggle: (k) => toggle(k), onCommit: commit, onPanel: (...a) => share.schedules.panel(...a),
+  });
   initLearn(cat.optimizers, { surface: () => S.surface });
-  lab = initLab({ S, call, PyError, setSurface, rerun, pause, goto, refreshSettingsView, legend, fStar });
+  lab = initLab({ S, call, PyError, setSurface, rerun: tryRerun, pause, goto, refreshSettingsView, legend, fStar, catalog: cat });
+  const v = first.view;
+  S.surface = v.surface;
+  S.start = v.start;
+  S.steps = v.steps;
+  S.step = v.step;
+  v.enabled.forEach((k) => S.enabled.add(k));
+  for (const k of S.order) { S.settings.values[k] = v.hyperparams[k]; legend.setPressed(k, S.enabled.has(k)); }
+  v.preset.forEach((k) => S.settings.preset.add(k));
+  S.presetMode = v.preset_mode;
+  S.grid = { ...first.grid, values: decodeFloats(first.grid.values) };
+  grids.set(JSON.stringify(v.surface), Promise.resolve(S.grid));
+  $("surface").value = S.surface;
+  $("steps").value = S.steps;
+  showFormula(S.surfaces[S.surface]);
   refreshSettingsView();
   wireControls();
-  setSurface(cat.surfaces[0].key);
-  share = initShare({ S, call, PyError, rerun, pause, setSurface, refreshSettingsView, legend, plot,
-    setSurfaceSpec: (key, spec) => lab.setSurfaceSpec(key, spec) });
-  share.restore();
-  for (const id of ["surface", "steps", "start-x", "start-y", "play", "step-back", "step-forward", "step", "speed", "all-on", "all-off", "preset", "defaults"]) {
-    $(id).disabled = false;
-  }
-  lab.enable();
+  layout();
+  applyRace({ ...first.race, floats: decodeFloats(first.race.floats) });
+  draw();
+  for (const id of VIEW_CONTROLS) $(id).disabled = false;
+  performance.mark("optviz:painted");
+  document.documentElement.dataset.painted = "true";
+}
+
+async function main() {
+  loss = new LossChart($("loss-chart"), $("loss-axis-note"), goto);
+  stats = new StatsTable($("stats"), { onSort: () => stats.draw(S.step) });
+  const engine = startEngine();       // Python starts in its worker while the opening view is drawn
+  const first = await (await fetch(new URL("./first_view.json", import.meta.url))).json();
+  openFirstView(first);
+  const linked = location.hash && location.hash !== "#";
+  if (!linked) play();
+  status("Python is starting in the background (a few seconds the first time); the race on screen is " +
+    "pycore's, computed in advance. You can play, scrub and toggle it now.", "busy");
+  await engine;
+  share = initShare({ S, call, PyError, rerun: tryRerun, pause, setSurface, refreshSettingsView, legend, plot,
+    setSurfaceSpec: (key, spec, options) => lab.setSurfaceSpec(key, spec, options), first: first.schedules });
   S.ready = true;
+  for (const id of PYTHON_CONTROLS) $(id).disabled = false;
+  lab.enable();
   plot.classList.add("live");
-  plot.setAttribute("aria-busy", "false");
-  $("loading").hidden = true;
+  status("");
+  if (linked) await share.restore();
+  if (S.pending) {
+    const { start, autoplay } = S.pending;
+    S.pending = null;
+    await startAt(...start, { play: autoplay });
+  }
   requestAnimationFrame(() => {
     document.documentElement.dataset.ready = "true";
     performance.mark("optviz:ready");
-    registerOffline(S.order);
+    registerOffline(S.order, call);
   });
 }
 
-// ---- test and automation hooks -------------------------------------------------------------------------
+// ---- the app's interface for other modules (lessons, 3-D view) and for tests ------------------------------------
 window.optviz = {
   state() {
     const runs = {};
     for (const k of S.order) {
       const r = S.runs[k];
-      if (r && S.enabled.has(k)) runs[k] = { points: r.points, losses: r.losses, status: r.status, reason: r.reason, hyperparams: r.hyperparams };
+      if (r && S.enabled.has(k)) {
+        runs[k] = { points: r.points, losses: Array.from(r.losses), outcome: r.outcome, reason: r.reason,
+          settled_at: r.settled_at, hyperparams: r.hyperparams };
+      }
     }
     return {
       surface: S.surface, start: S.start, steps: S.steps, enabled: S.order.filter((k) => S.enabled.has(k)),
-      step: S.step, playing: S.playing, runs, errors: S.errors, presetMode: S.presetMode,
-      custom: S.custom, data: S.data, lab: lab?.state(), tuned: S.order.filter((k) => S.settings.tuned?.has(k)),
-      hyperparams: S.settings.values, preset: S.order.filter((k) => S.settings.preset.has(k)), options: S.options,
+      step: S.step, playing: S.playing, runs, errors: S.errors, presetMode: S.presetMode, ready: S.ready,
+      busy: S.busy > 0, pending: S.pending, custom: S.custom, data: S.data, lab: lab?.state(),
+      tuned: S.order.filter((k) => S.settings.tuned.has(k)), hyperparams: S.settings.values,
+      preset: S.order.filter((k) => S.settings.preset.has(k)), options: S.options,
     };
   },
-  clickAt(x, y, options) { startAt(x, y, options); },
+  clickAt: (x, y, options) => startAt(x, y, options),
   setStep: goto,
   flushShare: () => share.flush(),
+  applyView: (view) => share.apply(view),
+  python: (name, args) => call(name, args),
   pause,
+  play,
+  // Resolves once nothing is waiting for Python (twice in a row, 30 ms apart, so chained calls count).
+  idle: () => new Promise((resolve) => {
+    let quiet = 0;
+    const check = () => {
+      quiet = S.busy || pending() || !S.ready ? 0 : quiet + 1;
+      if (quiet >= 2) resolve(); else setTimeout(check, 30);
+    };
+    check();
+  }),
   timing: () => S.timing,
   frameCost: () => ({ ...S.frames }),
+  on(event, fn) { listeners[event].add(fn); return () => listeners[event].delete(fn); },
   // Client (CSS pixel) coordinates of the data point (x, y) on #plot, for tests driving the real mouse.
   toScreen(x, y) {
     const r = plot.getBoundingClientRect();
@@ -491,4 +653,4 @@ window.optviz = {
   geometry: () => ({ bounds: S.geo.bounds, width: S.geo.width, height: S.geo.height, pxPerUnit: S.geo.pxPerUnit }),
 };
 
-main().catch((e) => { fail(e.message); throw e; });
+main().catch(fault);

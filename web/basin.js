@@ -1,8 +1,9 @@
-// Basin map: which minimum the chosen optimizer reaches from every start of a grid, computed by the PyScript
-// worker (web/lab_worker.py) chunk by chunk, coarse to fine, drawn under the contour lines of #plot.
-// A change of surface, optimizer, settings, steps or grid starts a new job (generation counter); the old one
-// is simply not asked for its next chunk, and a partial map that arrives late for it is dropped.
-import { PyWorker } from "./vendor/pyscript/core.js";
+// Basin map: which minimum the chosen optimizer reaches from every start of a grid, computed chunk by chunk,
+// coarse to fine, by every worker of the pool (web/engine.js: as many as the browser reports cores), and drawn
+// under the contour lines of #plot. A change of surface, optimizer, settings, steps or grid starts a new job
+// (generation counter); no worker is asked for another chunk of the old one, and a chunk that arrives late for it
+// is dropped. pycore plans the job (pycore.browser.lab.basin_job: chunks sized to take about 0.15 s each).
+import { pool } from "./engine.js";
 import { el, fmt } from "./svg.js";
 
 const $ = (id) => document.getElementById(id);
@@ -15,27 +16,8 @@ const DIVERGED = "#d62728";
 const OPACITY = 0.42;
 const SUMMARY_SIZE = 25;   // starts per axis for the every-optimizer summary
 
-let workerPromise = null;
-const workerTiming = {};
-
-// The worker, started on first use (Pyodide boots in it once, from the same files as the page).
-export function labWorker() {
-  if (!workerPromise) {
-    const t0 = performance.now();
-    const version = new URL("./vendor/pyodide/pyodide.mjs", import.meta.url).href;
-    const config = new URL("../pyscript.toml", import.meta.url).href;
-    workerPromise = PyWorker(new URL("./lab_worker.py", import.meta.url).href, { config, version })
-      .then((w) => { workerTiming.boot = performance.now() - t0; return w; });
-  }
-  return workerPromise;
-}
-
-async function ask(fn, ...args) {
-  const w = await labWorker();
-  const reply = JSON.parse(await w.sync[fn](...args));
-  if ("error" in reply) throw new Error(reply.error);
-  return reply.ok;
-}
+const SIZES = [25, 50, 100];
+const DEFAULT_SIZE = 50;
 
 function colourOf(v) {
   return v === -2 ? DIVERGED : v === -1 ? NONE : PALETTE[v % PALETTE.length];
@@ -68,17 +50,34 @@ function image(map) {
   return canvas.toDataURL();
 }
 
-// app: { S, sizes: {sizes, default}, spec() }.
+// The map so far from `outcomes` (a code per cell, null until computed): counts and shares among the computed cells.
+function tally(head, outcomes, stride) {
+  const counts = head.minima.map(() => 0);
+  let none = 0, diverged = 0, done = 0;
+  for (const v of outcomes) {
+    if (v === null) continue;
+    done++;
+    if (v >= 0) counts[v]++; else if (v === -1) none++; else diverged++;
+  }
+  const total = done || 1;
+  return {
+    ...head, outcomes, stride, done, counts, shares: counts.map((c) => c / total),
+    global_share: counts.reduce((a, c, i) => a + (head.minima[i].is_global ? c : 0), 0) / total,
+    none_share: none / total, diverged_share: diverged / total,
+  };
+}
+
+// app: { S, spec() }.
 export function initBasin(app) {
   const { S } = app;
   const on = $("basin-on"), opt = $("basin-opt"), size = $("basin-size"), status = $("basin-status");
   const err = $("basin-error"), legend = $("basin-legend");
   for (const k of S.order) opt.append(new Option(S.meta[k].name, k));
   opt.value = S.order.includes("adam") ? "adam" : S.order[0];
-  for (const n of app.sizes.sizes) size.append(new Option(`${n} × ${n} starts`, String(n)));
-  size.value = String(app.sizes.default);
+  for (const n of SIZES) size.append(new Option(`${n} × ${n} starts`, String(n)));
+  size.value = String(DEFAULT_SIZE);
 
-  let gen = 0, key = null, map = null, target = null, geo = null, t0 = 0, elapsed = null, first = null;
+  let gen = 0, key = null, map = null, target = null, geo = null, t0 = 0, elapsed = null, first = null, workers = 0;
 
   function request(k = opt.value, n = Number(size.value)) {
     return {
@@ -131,9 +130,10 @@ export function initBasin(app) {
     const settings = [`lr ${fmt(map.hyperparams.lr)}`, map.schedule ? `${map.schedule.name} schedule` : null,
       map.max_grad_norm !== null ? `gradient clipped to norm ${fmt(map.max_grad_norm)}` : null,
       data && data.batch_size < data.n ? "full-data gradient (a map is deterministic)" : null,
-      S.options?.noise > 0 ? "no gradient noise (a map is deterministic)" : null].filter(Boolean).join(", ");
+      S.options?.noise > 0 ? "no gradient noise (a map is deterministic; the runs on the plot have it)" : null]
+      .filter(Boolean).join(", ");
     status.append(strong, complete
-      ? ` · ${settings} · ${map.steps} steps · ${map.nx} × ${map.ny} grid${elapsed !== null ? ` · computed in ${(elapsed / 1000).toFixed(1)} s` : ""}`
+      ? ` · ${settings} · ${map.steps} steps · ${map.nx} × ${map.ny} grid${elapsed !== null ? ` · computed in ${(elapsed / 1000).toFixed(1)} s by ${workers} worker${workers > 1 ? "s" : ""}` : ""}`
       : ` · refining${map.stride > 1 ? ` (preview at 1/${map.stride} of the resolution)` : ""}…`);
     status.dataset.complete = String(complete);
     const order = map.minima.map((m, i) => i).filter((i) => map.counts[i] > 0)
@@ -144,7 +144,7 @@ export function initBasin(app) {
       row(colourOf(i), `${m.is_global ? "global" : "local"} minimum (${fmt(m.x)}, ${fmt(m.y)})${found}`, map.shares[i],
         `f = ${fmt(m.value, 6)}`);
     }
-    row(NONE, `no minimum within ${map.tol} after ${map.steps} steps`, map.none_share);
+    row(NONE, `no minimum within ${fmt(map.tol)} after ${map.steps} steps`, map.none_share);
     row(DIVERGED, "diverged", map.diverged_share);
   }
 
@@ -158,22 +158,33 @@ export function initBasin(app) {
     paint();
     legend.replaceChildren();
     if (!on.checked) { status.textContent = ""; status.dataset.complete = "false"; return; }
-    status.textContent = workerPromise ? "Computing…" : "Starting the worker (Python in a background thread)…";
+    status.textContent = `Computing in the background (${pool.size} workers, one per core)…`;
     status.dataset.complete = "false";
+    const job = `map-${mine}`, req = { job, ...request() };
     try {
-      await ask("basin_start", "map", mine, JSON.stringify(request()));
+      const head = await pool.call(0, "basin_job", req);
       if (mine !== gen) return;
       t0 = performance.now();
-      for (;;) {
-        const part = await ask("basin_next", "map", mine);
-        if (mine !== gen) return;  // settings changed: this job is stale, drop what it sent
-        if (part === null) break;
-        map = part;
+      const outcomes = new Array(head.nx * head.ny).fill(null);
+      const left = {};   // chunks still to come, per stride
+      for (const c of head.chunks) left[c.stride] = (left[c.stride] ?? 0) + 1;
+      const strides = Object.keys(left).map(Number).sort((a, b) => b - a);
+      let painted = false;
+      const used = new Set();
+      const tasks = head.chunks.map((c) => ({ name: "basin_chunk", args: { job, cells: c.cells }, chunk: c }));
+      await pool.map(tasks, (task, codes, lane) => {
+        used.add(lane);
+        task.chunk.cells.forEach((cell, i) => { outcomes[cell] = codes[i]; });
+        left[task.chunk.stride]--;
+        let stride = null;     // the finest stride whose chunks, and all coarser ones, are in
+        for (const s of strides) { if (left[s]) break; stride = s; }
+        map = tally(head, outcomes, stride);
         first ??= performance.now() - asked;
-        if (part.done === part.nx * part.ny) elapsed = performance.now() - t0;
-        paint();
-        describe();
-      }
+        if (map.done === outcomes.length) elapsed = performance.now() - t0;
+        workers = used.size;
+        if (!painted) { painted = true; requestAnimationFrame(() => { painted = false; if (mine === gen) { paint(); describe(); } }); }
+      }, () => mine !== gen, async (lane) => { if (lane > 0) await pool.call(lane, "basin_job", req); });
+      if (mine === gen && map) { paint(); describe(); }
     } catch (e) {
       if (mine !== gen) return;
       err.textContent = e.message;
@@ -223,16 +234,10 @@ export function initBasin(app) {
       ? `${SUMMARY_SIZE} × ${SUMMARY_SIZE} starts each, ${S.steps} steps, every optimizer with its current settings…`
       : "Enable at least one optimizer.";
     try {
-      for (const k of keys) {
-        await ask("basin_start", "all", mine, JSON.stringify(request(k, SUMMARY_SIZE)));
-        for (;;) {
-          if (mine !== allGen) return;
-          const part = await ask("basin_next", "all", mine);
-          if (mine !== allGen) return;
-          if (part === null) break;
-          summaryRow(k, part);
-        }
-      }
+      const tasks = keys.map((k) => ({ name: "basin_share", args: request(k, SUMMARY_SIZE), key: k }));
+      await pool.map(tasks, (task, part) => summaryRow(task.key, { ...part, done: part.nx * part.ny }),
+        () => mine !== allGen);
+      if (mine !== allGen) return;
       allDone = true;
       allNote.textContent = `${SUMMARY_SIZE} × ${SUMMARY_SIZE} starts each, ${S.steps} steps, every optimizer ` +
         `with its current settings: the share of starts from which it reaches a global minimum.`;
@@ -266,7 +271,7 @@ export function initBasin(app) {
   function changed() {
     summaryChanged();
     const k = on.checked ? JSON.stringify(request()) : "off";
-    if (k === key) return;
+    if (k === key) { if (map) describe(); return; }   // the same map; its status still names the settings now
     key = k;
     compute();
   }
@@ -279,7 +284,8 @@ export function initBasin(app) {
       on: on.checked, optimizer: opt.value, size: Number(size.value), generation: gen,
       map_optimizer: map?.optimizer ?? null, first_chunk_ms: first, done: map?.done ?? 0, total: map ? map.nx * map.ny : 0, complete: !!map && map.done === map.nx * map.ny,
       global_share: map?.global_share ?? null,
-      summary: { done: allDone, shares: Object.fromEntries([...allTable.tBodies[0].rows].map((r) => [r.dataset.key, r.dataset.global === "" ? null : Number(r.dataset.global)])) }, elapsed_ms: elapsed, worker_boot_ms: workerTiming.boot ?? null,
+      summary: { done: allDone, shares: Object.fromEntries([...allTable.tBodies[0].rows].map((r) => [r.dataset.key, r.dataset.global === "" ? null : Number(r.dataset.global)])) },
+      elapsed_ms: elapsed, workers,
     }),
   };
 }

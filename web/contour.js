@@ -17,10 +17,11 @@ export function colour(t) {
   return `rgb(${c[0]},${c[1]},${c[2]})`;
 }
 
-// Equal-aspect geometry: one data unit is the same number of pixels along x and y; y points up.
-export function geometry(bounds, maxWidth, maxHeight) {
+// Equal-aspect geometry: one data unit is the same number of pixels along x and y; y points up. (pycore checks
+// that a view's spans are drawable: positive, finite, and not tiny next to its coordinates.)
+export function geometry(bounds, maxWidth, maxHeight, compact = false) {
   const [[x0, x1], [y0, y1]] = bounds;
-  const m = { left: 52, right: 78, top: 12, bottom: 40 };
+  const m = compact ? { left: 40, right: 58, top: 8, bottom: 34 } : { left: 52, right: 78, top: 12, bottom: 40 };
   const k = Math.min((maxWidth - m.left - m.right) / (x1 - x0), (maxHeight - m.top - m.bottom) / (y1 - y0));
   const width = k * (x1 - x0);
   const height = k * (y1 - y0);
@@ -67,34 +68,44 @@ function colourBar(g, geo, thresholds, log) {
     el("rect", { x: left, y: m.top + height - (k + 1) * h, width: 12, height: h + 0.5, fill: colour(k / n) }, bar);
   }
   el("rect", { x: left, y: m.top, width: 12, height, fill: "none", stroke: "#9aa3b2" }, bar);
-  const every = Math.ceil(n / Math.max(2, Math.floor(height / 34)));
-  for (let k = 0; k < n; k += every) {
+  const every = Math.max(1, Math.ceil(n / Math.max(2, Math.floor(height / 34))));   // never 0: always ends
+  const shown = [];
+  for (let k = 0; k < n; k += every) shown.push(k);
+  // As few digits as keep neighbouring labels distinct (a nearly flat surface needs more than two).
+  let digits = 2;
+  while (digits < 8 && new Set(shown.map((k) => fmt(thresholds[k], digits))).size < shown.length) digits++;
+  for (const k of shown) {
     const yy = m.top + height - (k + 1) * h;
     el("line", { x1: left + 12, x2: left + 16, y1: yy, y2: yy }, bar);
-    el("text", { x: left + 18, y: yy + 4 }, bar).textContent = fmt(thresholds[k], 2);
+    el("text", { x: left + 18, y: yy + 4 }, bar).textContent = fmt(thresholds[k], digits);
   }
   el("text", { x: left - 2, y: m.top + height + 16 }, bar).textContent = log ? "f (log)" : "f";
 }
 
+const QUIET = 12;   // more minima than this (Rastrigin, Ackley: 121) are drawn small and light
+
+// Minima and saddles, above the plot's click area so their tooltips show; many local minima are drawn quietly.
 function minima(g, geo, surface) {
-  const layer = el("g", { class: "minima" }, g);
+  const quiet = surface.minima.length > QUIET;
+  const layer = el("g", { class: `minima${quiet ? " quiet" : ""}` }, g);
   for (const s of surface.saddles) {
-    const p = el("path", { class: "saddle", d: "M-4,-4L4,4M4,-4L-4,4", transform: `translate(${geo.x(s.x)},${geo.y(s.y)})` }, layer);
+    const p = el("path", { class: "saddle", d: markerPath("x", 4.5), transform: `translate(${geo.x(s.x)},${geo.y(s.y)})` }, layer);
     el("title", {}, p).textContent = `saddle point (${fmt(s.x)}, ${fmt(s.y)}), f = ${fmt(s.value)}`;
   }
   for (const mn of surface.minima) {
     const attrs = { transform: `translate(${geo.x(mn.x)},${geo.y(mn.y)})`, "data-global": String(mn.is_global) };
     const node = mn.is_global
       ? el("path", { ...attrs, class: "min-global", d: markerPath("star", 6) }, layer)
-      : el("circle", { ...attrs, class: "min-local", r: 4.5 }, layer);
+      : el("path", { ...attrs, class: "min-local", d: markerPath("circle", quiet ? 2.2 : 4.5) }, layer);
     el("title", {}, node).textContent =
       `${mn.is_global ? "global" : "local"} minimum (${fmt(mn.x, 6)}, ${fmt(mn.y, 6)}), f = ${fmt(mn.value, 6)}` +
       (surface.computed ? " (found numerically)" : "");
   }
 }
 
-// Draws into `g` (emptied by the caller): bands and isolines clipped to the plot area, axes, colour bar, minima.
-export function drawSurface(g, geo, grid, surface) {
+// Draws into `g` (emptied by the caller): bands and isolines clipped to the plot area, axes and colour bar; the
+// minima and saddles into `top`, a layer above the plot's click area.
+export function drawSurface(g, top, geo, grid, surface) {
   const { x, y, margin: m, width, height } = geo;
   const [[x0, x1], [y0, y1]] = grid.bounds;
   const cx = linear(0, grid.nx, x0, x1);
@@ -114,5 +125,5 @@ export function drawSurface(g, geo, grid, surface) {
   el("rect", { class: "frame", x: m.left, y: m.top, width, height }, g);
   axes(g, geo, surface.axes);
   colourBar(g, geo, grid.thresholds, grid.levels === "log");
-  minima(g, geo, surface);
+  minima(top, geo, surface);
 }

@@ -2,6 +2,7 @@
 // registry records. Values are checked by pycore (`check`) before they take effect; a bad value shows pycore's
 // message next to the control and changes nothing else.
 import { fmt, swatch } from "./svg.js";
+import { outcomeBadge } from "./outcomes.js";
 
 function tex(node, src, fallback) {
   try { katex.render(src, node, { throwOnError: true }); } catch { node.textContent = fallback; }
@@ -58,19 +59,18 @@ function numberControl(parent, { id, label, symbol, p, value, commit }) {
     range.setAttribute("aria-valuetext", String(v));
   };
   const fromRange = () => (log ? Number((10 ** Number(range.value)).toPrecision(3)) : Number(Number(range.value).toFixed(decimalsOf(step))));
-  const apply = (v, source) => {
-    const msg = commit(v);
+  // pycore checks the value (typed text as typed); a refused one shows why and the box goes back to the value
+  // in effect.
+  const apply = async (v, source) => {
+    const msg = await commit(v);
     err.hidden = !msg;
     err.textContent = msg || "";
-    if (!msg || source === "range") show(msg ? current : v);
-    if (!msg) current = v;
+    if (!msg) current = typeof v === "string" ? Number(v.trim()) : v;
+    if (msg) show(current); else if (source === "range") show(v);
   };
   let current = value;
   range.addEventListener("input", () => apply(fromRange(), "range"));
-  text.addEventListener("change", () => {
-    const s = text.value.trim();
-    apply(s === "" || Number.isNaN(Number(s)) ? s : Number(s), "text");
-  });
+  text.addEventListener("change", () => apply(text.value, "text"));
   show(value);
   row.append(lab, range, text, err);
   parent.append(row);
@@ -92,8 +92,8 @@ function boolControl(parent, { id, label, p, value, commit }) {
   err.className = "error";
   err.setAttribute("role", "alert");
   err.hidden = true;
-  box.addEventListener("change", () => {
-    const msg = commit(box.checked);
+  box.addEventListener("change", async () => {
+    const msg = await commit(box.checked);
     err.hidden = !msg;
     err.textContent = msg || "";
     if (msg) box.checked = !box.checked;
@@ -104,7 +104,8 @@ function boolControl(parent, { id, label, p, value, commit }) {
 }
 
 // Builds the panel of one optimizer; `commit(name, value)` returns an error message or null.
-function buildPanel(panel, o, values, commit) {
+function buildPanel(panel, o, valuesOf, commit) {
+  const values = valuesOf();
   const intro = document.createElement("p");
   intro.className = "torch";
   intro.textContent = `≡ ${o.torch}`;
@@ -134,13 +135,18 @@ function buildPanel(panel, o, values, commit) {
       const symbols = p.symbol.split(",").map((s) => s.trim());
       const parts = [0, 1].map((i) => numberControl(panel, {
         id: `${id}-${i}`, label: `${p.name}[${i}]`, symbol: symbols[i], p, value: values[p.name][i],
-        commit: (v) => { const pair = [...values[p.name]]; pair[i] = v; return commit(p.name, pair); },
+        commit: (v) => { const pair = [...valuesOf()[p.name]]; pair[i] = v; return commit(p.name, pair); },
       }));
       controls[p.name] = { set(v) { parts[0].set(v[0]); parts[1].set(v[1]); }, label: parts[0].label };
     } else {
       controls[p.name] = numberControl(panel, { id, label: p.name, symbol: p.symbol, p, value: values[p.name], commit: (v) => commit(p.name, v) });
     }
-    controls[p.name].label.title = `${p.doc}; torch accepts ${p.interval}; torch default ${fmt(p.default)}`;
+    controls[p.name].label.title = p.torch === false ? `${p.doc}; default ${fmt(p.default)}`
+      : `${p.doc}; torch accepts ${p.interval}; torch default ${fmt(p.default)}`;
+    if (p.torch === false) {
+      const tag = Object.assign(document.createElement("span"), { className: "tag", textContent: "not in torch" });
+      controls[p.name].label.append(" ", tag);
+    }
   }
   return controls;
 }
@@ -170,7 +176,7 @@ export function buildLegend(ul, optimizers, settings, { onToggle, onCommit, onPa
     toggle.append(swatch(o.marker, o.color), name, lr);
     toggle.addEventListener("click", () => onToggle(o.key));
     const badge = document.createElement("span");
-    badge.className = "badge";
+    badge.className = "badge-slot";
     badge.hidden = true;
     const gear = document.createElement("button");
     gear.type = "button";
@@ -190,7 +196,7 @@ export function buildLegend(ul, optimizers, settings, { onToggle, onCommit, onPa
       const open = gear.getAttribute("aria-expanded") !== "true";
       gear.setAttribute("aria-expanded", String(open));
       if (open && !row.controls) {
-        row.controls = buildPanel(panel, o, settings.values[o.key], (n, v) => onCommit(o.key, n, v));
+        row.controls = buildPanel(panel, o, () => settings.values[o.key], (n, v) => onCommit(o.key, n, v));
         onPanel?.(o.key, panel, row);  // more sections for the panel (the lr schedule, web/schedule.js)
       }
       panel.hidden = !open;
@@ -218,13 +224,15 @@ export function buildLegend(ul, optimizers, settings, { onToggle, onCommit, onPa
       }
       if (r.controls) for (const [n, c] of Object.entries(r.controls)) c.set(v[n]);
     },
+    // The run's outcome (pycore.outcome) as a badge on the row, or "invalid" with pycore's message.
     setStatus(key, run, error) {
       const b = rows[key].badge;
-      b.className = "badge";
-      b.hidden = true;
-      if (error) { b.hidden = false; b.classList.add("error"); b.textContent = "invalid"; b.title = error; }
-      else if (run?.status === "diverged") { b.hidden = false; b.classList.add("diverged"); b.textContent = "diverged"; b.title = run.reason; }
-      else if (run?.status === "converged") { b.hidden = false; b.classList.add("converged"); b.textContent = `converged`; b.title = `within tolerance of a minimum from step ${run.converged_at}`; }
+      b.replaceChildren();
+      b.hidden = !(error || run);
+      if (error) {
+        const bad = Object.assign(document.createElement("span"), { className: "badge error", textContent: "invalid", title: error });
+        b.append(bad);
+      } else if (run) b.append(outcomeBadge(run));
     },
   };
 }

@@ -1,4 +1,4 @@
-// "Your function": the f(x, y) field and its bounds. pycore.api_lab.check_custom parses the text with pycore.expr's
+// "Your function": the f(x, y) field and its bounds. pycore.browser.lab.check_custom parses the text with pycore.expr's
 // whitelist parser (nothing is evaluated as code); an error shows next to the field with a caret under its
 // column and changes nothing; a valid function becomes the surface "Custom" (minima found numerically).
 import { CUSTOM } from "./lab.js";
@@ -27,8 +27,8 @@ export function initCustom(app) {
   let timer = null;
   let kept = null;   // the function in the field while another surface is shown (S.custom is then null)
 
-  const number = (id) => { const t = $(id).value.trim(); return t === "" || Number.isNaN(Number(t)) ? t : Number(t); };
-  const bounds = () => [[number(IDS[0]), number(IDS[1])], [number(IDS[2]), number(IDS[3])]];
+  // The bounds as typed: pycore reads the text (so 1e400 or 0x10 get a message, never a silent Infinity).
+  const bounds = () => [[$(IDS[0]).value, $(IDS[1]).value], [$(IDS[2]).value, $(IDS[3]).value]];
 
   function show(expr, b) {
     input.value = expr;
@@ -42,11 +42,14 @@ export function initCustom(app) {
       : "No strict minimum found in the view (grid scan, then Newton's method); runs still work, with no minimum to reach.";
   }
 
-  // Checks the field; on success the function becomes the surface. Returns true if it was accepted.
-  function check() {
+  // Checks the field; on success the function becomes the surface. Resolves true if it was accepted.
+  let asked = 0;
+  async function check() {
     clearTimeout(timer);
     const expr = input.value, b = bounds();
-    const v = call("custom", { expr, bounds: b });
+    const mine = ++asked;
+    const v = await call("custom", { expr, bounds: b });
+    if (mine !== asked) return false;      // a newer edit is being checked
     err.hidden = caret.hidden = boundsErr.hidden = true;
     input.removeAttribute("aria-invalid");
     if (!v.ok) {
@@ -64,13 +67,14 @@ export function initCustom(app) {
       return false;
     }
     card.dataset.verdict = "ok";
-    if (S.custom && S.custom.expr === expr && JSON.stringify(S.custom.bounds) === JSON.stringify(b) && S.surface === CUSTOM) {
+    const checked = v.surface.bounds;      // the bounds as pycore read them (numbers)
+    if (S.custom && S.custom.expr === expr && JSON.stringify(S.custom.bounds) === JSON.stringify(checked) && S.surface === CUSTOM) {
       return true;
     }
-    S.custom = { expr, bounds: b };
+    S.custom = { expr, bounds: checked };
     S.surfaces[CUSTOM] = v.surface;
     showGradient(v);
-    app.select(CUSTOM);
+    await app.select(CUSTOM);
     return true;
   }
 
@@ -81,20 +85,20 @@ export function initCustom(app) {
   return {
     check,
     // The surface "Custom" was selected: make sure S.custom names a checked function (the default at first).
-    ensure() {
+    async ensure() {
       card.hidden = false;
       if (!S.custom && kept) [S.custom, kept] = [kept, null];
       if (S.custom) return;
       const d = app.defaults.default;
-      const v = call("custom", { expr: d.custom, bounds: d.bounds });
+      const v = await call("custom", { expr: d.custom, bounds: d.bounds });
       S.custom = { expr: d.custom, bounds: d.bounds };
       S.surfaces[CUSTOM] = v.surface;
       show(d.custom, d.bounds);
       showGradient(v);
     },
     // A checked view from elsewhere (URL hash) names the function.
-    use(expr, b) {
-      const v = call("custom", { expr, bounds: b });
+    async use(expr, b) {
+      const v = await call("custom", { expr, bounds: b });
       if (!v.ok) throw new Error(`custom function refused: ${v.message}`);
       S.custom = { expr, bounds: b };
       S.surfaces[CUSTOM] = v.surface;

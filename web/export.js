@@ -1,7 +1,8 @@
-// Downloads: the enabled optimizers' trajectories as CSV or JSON (written by pycore.api_share from the runs
-// on screen) and the plot as PNG (the SVG with its computed styles inlined, drawn onto a canvas, with a key
+// Downloads: the enabled optimizers' trajectories as CSV or JSON and the statistics table as CSV (written by
+// pycore.browser.share from the runs on screen, in the worker) and the plot as PNG (the SVG with its computed styles inlined, drawn onto a canvas, with a key
 // below it: each shown optimizer's marker and settings, and the view's settings).
 import { el, markerPath, SVG_NS } from "./svg.js";
+import { outcomeText } from "./outcomes.js";
 
 const KEY_LINE = 18;
 
@@ -76,7 +77,7 @@ function keyLines(S, legend) {
     if (!S.enabled.has(k) || !run) continue;
     const row = legend.rows[k];
     const sched = row.li.querySelector(".sched-note");
-    const parts = [row.lr.textContent, sched && !sched.hidden ? sched.textContent : "", run.status.replace("_", " ")];
+    const parts = [row.lr.textContent, sched && !sched.hidden ? sched.textContent : "", outcomeText(run)];
     lines.push({ text: `${S.meta[k].name}: ${parts.filter(Boolean).join(" · ")}`, color: S.meta[k].color, marker: S.meta[k].marker });
   }
   return lines;
@@ -91,15 +92,18 @@ export function initExport({ S, call, view, plot, legend }, status) {
     try { await fn(); } catch (e) { status(`Export failed: ${e.message}`); }
   };
   const byId = (id) => document.getElementById(id);
-  byId("export-csv").addEventListener("click", guard(() => {
-    const text = call("export", { kind: "csv", order: enabled(), view: view() });
-    download(`${base()}.csv`, new Blob([text], { type: "text/csv" }));
+  const ask = (kind) => call("export", { race_id: S.raceId, kind, order: enabled(), view: view() });
+  byId("export-csv").addEventListener("click", guard(async () => {
+    download(`${base()}.csv`, new Blob([await ask("csv")], { type: "text/csv" }));
     status(`Saved ${base()}.csv: one row per optimizer per step (${enabled().length} optimizers).`);
   }));
-  byId("export-json").addEventListener("click", guard(() => {
-    const data = call("export", { kind: "json", order: enabled(), view: view() });
-    download(`${base()}.json`, new Blob([JSON.stringify(data)], { type: "application/json" }));
-    status(`Saved ${base()}.json: every step of each run and the view settings.`);
+  byId("export-stats").addEventListener("click", guard(async () => {
+    download(`${base()}-stats.csv`, new Blob([await ask("stats")], { type: "text/csv" }));
+    status(`Saved ${base()}-stats.csv: the statistics table, one row per optimizer.`);
+  }));
+  byId("export-json").addEventListener("click", guard(async () => {
+    download(`${base()}.json`, new Blob([JSON.stringify(await ask("json"))], { type: "application/json" }));
+    status(`Saved ${base()}.json: every step of each run, its statistics and the view settings.`);
   }));
   byId("export-png").addEventListener("click", guard(async () => {
     const blob = await svgToPng(plot, 2, keyLines(S, legend));

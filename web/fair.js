@@ -1,7 +1,7 @@
-// Fair comparison: one button tunes each enabled optimizer's lr the same way (pycore.tuning, in the worker),
-// applies the tuned values, tags them "tuned" in the legend and shows the method in words. No gradient
-// clipping is used while tuning (the method says so).
-import { labWorker } from "./basin.js";
+// Fair comparison: one button tunes each enabled optimizer's lr the same way (pycore.tuning, one optimizer per
+// worker of the pool), applies the tuned values, tags them "tuned" in the legend and shows the method in words.
+// No gradient clipping is used while tuning (the method says so).
+import { pool } from "./engine.js";
 import { fmt } from "./svg.js";
 
 const $ = (id) => document.getElementById(id);
@@ -38,17 +38,14 @@ export function initFair(app) {
     const t0 = performance.now();
     const per = [];
     try {
-      const w = await labWorker();
-      for (const [i, k] of keys.entries()) {
-        if (mine !== gen) return;
-        status.textContent = `Tuning ${S.meta[k].name} (${i + 1} of ${keys.length}) on ${surfaceName}…`;
-        const t = performance.now();
-        const args = JSON.stringify({ surface: app.spec(), optimizer: k, hyperparams: S.settings.values[k], steps: S.steps });
-        const reply = JSON.parse(await w.sync.tune(args));
-        per.push(performance.now() - t);
-        if (mine !== gen) return;  // the surface changed while tuning: these values are not for it
-        if ("error" in reply) throw new Error(reply.error);
-        const { method: m, result: r } = reply.ok;
+      let n = 0;
+      status.textContent = `Tuning ${keys.length} optimizer${keys.length > 1 ? "s" : ""} on ${surfaceName} (${pool.size} workers)…`;
+      const tasks = keys.map((k) => ({ name: "tune", key: k, t: performance.now(),
+        args: { surface: app.spec(), optimizer: k, hyperparams: S.settings.values[k], steps: S.steps } }));
+      await pool.map(tasks, (task, reply) => {
+        const { method: m, result: r } = reply;
+        const k = task.key;
+        per.push(performance.now() - task.t);
         const data = S.surfaces[S.surface].data;
         method.textContent = `Method: ${m.text}` + (data && data.batch_size < data.n
           ? ` On this data surface the tuning runs use the full-data gradient, not the mini-batches.` : "");
@@ -59,7 +56,9 @@ export function initFair(app) {
           S.settings.tuned.add(k);
         }
         addRow(k, r);
-      }
+        status.textContent = `Tuned ${++n} of ${keys.length} on ${surfaceName}…`;
+      }, () => mine !== gen);
+      if (mine !== gen) return;  // the surface changed while tuning: these values are not for it
       timing = { total: performance.now() - t0, per };
       status.textContent = `Tuned ${keys.length} optimizer${keys.length > 1 ? "s" : ""} on ${surfaceName} in ` +
         `${(timing.total / 1000).toFixed(1)} s (in the background worker; the page stayed live). The tuned lr ` +

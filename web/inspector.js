@@ -10,9 +10,22 @@ function row(table, label, value) {
   tr.insertCell().textContent = value;
 }
 
-export function renderInspector(card, info, o) {
+// `others`: the optimizer records of every dot under the pointer when several overlap (this one first is shown);
+// the card names them all, and a click on the spot cycles through them.
+export function renderInspector(card, info, o, others = null) {
   card.replaceChildren();
   card.style.setProperty("--c", o.color);
+  if (others && others.length > 1) {
+    const here = Object.assign(document.createElement("p"), { className: "here small" });
+    here.append(`${others.length} dots here: `);
+    others.forEach((r, i) => {
+      const n = Object.assign(document.createElement("span"), { textContent: r.name, className: r.key === o.key ? "on" : "" });
+      n.style.color = r.color;
+      here.append(...(i ? [" · ", n] : [n]));
+    });
+    here.append(" (click the spot to show the next)");
+    card.append(here);
+  }
   const h = document.createElement("h3");
   const step = info.step === 0 ? "start" : `step ${info.step}`;
   h.append(o.name, Object.assign(document.createElement("span"), { className: "muted", textContent: step }));
@@ -33,7 +46,7 @@ export function renderInspector(card, info, o) {
   if (info.stopped || info.reason) {
     const r = document.createElement("p");
     r.className = "reason";
-    r.textContent = info.status === "diverged"
+    r.textContent = info.outcome === "diverged"
       ? `Diverged, so the run stops here. ${info.reason ?? ""}`
       : `Run ended at step ${info.step}.`;
     card.append(r);

@@ -46,13 +46,12 @@ function epochChart(S, goto) {
   };
 }
 
-// app: { S, call, PyError, setSurface, rerun, pause, goto, refreshSettingsView, legend, fStar }.
+// app: { S, call, PyError, setSurface, rerun, pause, goto, refreshSettingsView, legend, fStar, catalog }.
 export function initLab(app) {
   const { S, call, PyError } = app;
-  const lab = call("lab");
+  const lab = app.catalog;
   S.custom = null;
   S.data = null;
-  S.settings.tuned = new Set();
   for (const rec of lab.datasets) S.surfaces[rec.key] = rec;
 
   const sel = $("surface");
@@ -66,11 +65,12 @@ export function initLab(app) {
 
   const epochs = epochChart(S, app.goto);
   const custom = initCustom({ ...app, defaults: lab.custom, select: (key) => app.setSurface(key) });
-  const basin = initBasin({ ...app, sizes: lab.basin, spec: () => gridSpec(S) });
+  const basin = initBasin({ ...app, spec: () => gridSpec(S) });
   const fair = initFair({ ...app, basin, spec: () => gridSpec(S) });
 
   // ---- training data controls ----
   const batch = $("batch-size"), seed = $("data-seed"), err = $("data-error");
+  const kept = {};      // each data surface's batch size and seed, kept while another surface is shown
   function showData() {
     const rec = S.surfaces[S.surface]?.data;
     $("data-card").hidden = !rec;
@@ -86,47 +86,51 @@ export function initLab(app) {
         `${S.data.seed} (as torch's DataLoader with shuffle=True): ${per} steps per epoch, each with a noisy ` +
         `gradient; every optimizer sees the same batches. Paths are drawn on the full-data loss.`;
   }
-  function setData(changes) {
-    const data = { ...S.data, ...changes };
+  // pycore checks the typed text; the record it returns carries the normalised values. One change at a time.
+  let chain = Promise.resolve();
+  const setData = (changes) => (chain = chain.then(() => applyData(changes)));
+  async function applyData(changes) {
     let rec;
     try {
-      rec = call("surface", { spec: data });
+      rec = await call("surface", { spec: { ...S.data, ...changes } });
     } catch (e) {
       if (!(e instanceof PyError)) throw e;
       err.textContent = e.message;
       err.hidden = false;
+      showData();
       return;
     }
     err.hidden = true;
-    S.data = data;
+    S.data = { dataset: rec.data.dataset, batch_size: rec.data.batch_size, seed: rec.data.seed };
+    kept[S.data.dataset] = S.data;
     S.surfaces[S.surface] = rec;
     showData();
     app.rerun();
   }
-  const whole = (input) => { const t = input.value.trim(); return t === "" || Number.isNaN(Number(t)) ? t : Number(t); };
-  batch.addEventListener("change", () => setData({ batch_size: whole(batch) }));
-  seed.addEventListener("change", () => setData({ seed: whole(seed) }));
+  batch.addEventListener("change", () => setData({ batch_size: batch.value }));
+  seed.addEventListener("change", () => setData({ seed: seed.value }));
 
   let shown = null;
   return {
     custom, basin, fair,
-    // Called first thing by setSurface(key): S.custom / S.data follow the selected surface.
-    select(key) {
+    // Called first thing by setSurface(key): S.custom / S.data follow the selected surface (a data surface
+    // comes back with the batch size and seed it had).
+    async select(key) {
       if (key !== shown) { S.settings.tuned.clear(); fair.reset(); basin.newSurface(); }
       shown = key;
       const rec = S.surfaces[key];
       if (rec?.data) {
-        if (S.data?.dataset !== key) S.data = { dataset: key, batch_size: rec.data.n, seed: 0 };
-        S.surfaces[key] = call("surface", { spec: { ...S.data } });
+        if (S.data?.dataset !== key) S.data = kept[key] ?? { dataset: key, batch_size: rec.data.n, seed: 0 };
+        S.surfaces[key] = await call("surface", { spec: { ...S.data } });
       } else S.data = null;
-      if (key === CUSTOM) custom.ensure(); else custom.hide();
+      if (key === CUSTOM) await custom.ensure(); else custom.hide();
       showData();
     },
     // Sets a surface from a checked view (URL hash): the custom expression or the data settings, then shows it.
-    setSurfaceSpec(key, spec) {
-      if (spec.custom !== undefined) custom.use(spec.custom, spec.bounds);
-      else if (spec.dataset) { S.data = { ...S.data, ...spec }; shown = key; }
-      app.setSurface(key);
+    async setSurfaceSpec(key, spec, options) {
+      if (spec.custom !== undefined) await custom.use(spec.custom, spec.bounds);
+      else if (spec.dataset) { S.data = { ...spec }; kept[key] = S.data; shown = key; }
+      await app.setSurface(key, options);
     },
     // After layout() drew the surface: the basin map goes between the filled bands and everything on top.
     drawn(g, geo) { basin.attach(g, geo); },

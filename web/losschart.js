@@ -2,6 +2,7 @@
 import { el, clear, fmt, linear } from "./svg.js";
 
 const M = { left: 56, right: 14, top: 10, bottom: 30 };
+const DECADES = 12;
 
 export class LossChart {
   constructor(svg, note, onScrub, xLabel = "step") {
@@ -22,45 +23,62 @@ export class LossChart {
     svg.addEventListener("pointerup", () => { dragging = false; });
   }
 
-  // runs: {key: summary}; order: display order; enabled: Set; fStar: the surface's global minimum value.
+  // runs: {key: run}; order: display order; enabled: Set; fStar: the surface's global minimum value (null when
+  // it lists none: then f itself on a linear axis). On the log axis at most DECADES decades are shown, so one run
+  // reaching 1e-30 does not squash the others; smaller gaps are drawn on the bottom line, as the note says.
   set(runs, meta, order, enabled, steps, fStar) {
     const svg = this.svg;
     clear(svg);
     this.lines.clear();
     this.steps = steps;
-    this.width = Math.max(320, svg.parentElement.clientWidth - 28);
+    this.width = Math.max(300, svg.parentElement.clientWidth - 28);
     this.height = 190;
     svg.setAttribute("viewBox", `0 0 ${this.width} ${this.height}`);
     const shown = order.filter((k) => runs[k] && enabled.has(k));
+    const log = fStar !== null && fStar !== undefined;
     let lo = Infinity, hi = -Infinity;
     for (const k of shown) for (const v of runs[k].losses) {
-      const d = v - fStar;
-      if (d > 0) { lo = Math.min(lo, d); hi = Math.max(hi, d); }
+      const d = log ? v - fStar : v;
+      if (!log || d > 0) { lo = Math.min(lo, d); hi = Math.max(hi, d); }
     }
-    this.note.textContent = fStar === 0 ? "(f, log scale)" : `(f − f*, log scale; f* = ${fmt(fStar, 6)})`;
-    if (!shown.length || !(hi > 0)) {
+    if (!shown.length || !(hi > lo || (log && hi > 0))) {
       this.x = null;
+      this.note.textContent = "";
       el("text", { x: this.width / 2, y: this.height / 2, "text-anchor": "middle", class: "muted", fill: "#5d6778" }, svg)
-        .textContent = shown.length ? "No positive values to show on a log scale" : "No optimizer enabled";
+        .textContent = shown.length ? "Nothing to plot: every loss is the same" : "No optimizer enabled";
       return;
     }
-    const e0 = Math.floor(Math.log10(lo)), e1 = Math.max(e0 + 1, Math.ceil(Math.log10(hi)));
+    let ticks, y;
+    if (log) {
+      const e1 = Math.max(Math.floor(Math.log10(lo)) + 1, Math.ceil(Math.log10(hi)));
+      const e0 = Math.max(Math.floor(Math.log10(lo)), e1 - DECADES);
+      const ly = linear(e0, e1, this.height - M.bottom, M.top);
+      y = (d) => ly(d > 0 ? Math.max(e0, Math.log10(d)) : e0);
+      const every = Math.max(1, Math.ceil((e1 - e0) / 6));
+      ticks = [];
+      for (let e = e0; e <= e1; e += every) ticks.push([ly(e), `1e${e}`]);
+      const clipped = lo < 10 ** e0;
+      this.note.textContent = (fStar === 0 ? "(f, log scale" : `(f − f*, log scale; f* = ${fmt(fStar, 6)}`) +
+        (clipped ? `; gaps below 1e${e0} drawn on the bottom line)` : ")");
+    } else {
+      const ly = linear(lo, hi, this.height - M.bottom, M.top);
+      y = ly;
+      ticks = d3.ticks(lo, hi, 5).map((t) => [ly(t), fmt(t, 3)]);
+      this.note.textContent = "(f, linear scale: this surface lists no minimum to measure from)";
+    }
     const x = linear(0, Math.max(1, steps), M.left, this.width - M.right);
-    const ly = linear(e0, e1, this.height - M.bottom, M.top);
-    const y = (d) => ly(d > 0 ? Math.log10(d) : e0);
     this.x = x;
     const grid = el("g", { class: "grid axis" }, svg);
-    const every = Math.max(1, Math.ceil((e1 - e0) / 6));
-    for (let e = e0; e <= e1; e += every) {
-      el("line", { x1: M.left, x2: this.width - M.right, y1: ly(e), y2: ly(e) }, grid);
-      el("text", { x: M.left - 6, y: ly(e) + 4, "text-anchor": "end" }, grid).textContent = `1e${e}`;
+    for (const [yy, label] of ticks) {
+      el("line", { x1: M.left, x2: this.width - M.right, y1: yy, y2: yy }, grid);
+      el("text", { x: M.left - 6, y: yy + 4, "text-anchor": "end" }, grid).textContent = label;
     }
     for (const t of d3.ticks(0, steps, Math.max(2, Math.round(this.width / 90)))) {
       el("text", { x: x(t), y: this.height - M.bottom + 16, "text-anchor": "middle" }, grid).textContent = String(t);
     }
     el("text", { x: this.width - M.right, y: this.height - 2, "text-anchor": "end" }, grid).textContent = this.xLabel;
     for (const k of shown) {
-      const pts = runs[k].losses.map((v, i) => `${x(i).toFixed(1)},${y(v - fStar).toFixed(1)}`);
+      const pts = Array.from(runs[k].losses, (v, i) => `${x(i).toFixed(1)},${y(log ? v - fStar : v).toFixed(1)}`);
       el("path", { class: "line", stroke: meta[k].color, d: "M" + pts.join("L"), "data-key": k }, svg);
       const dot = el("circle", { r: 3.5, fill: meta[k].color, stroke: "#fff", "stroke-width": 1 }, svg);
       this.lines.set(k, { pts, dot });

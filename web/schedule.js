@@ -4,7 +4,7 @@
 // Every spec goes through pycore (`schedule_curve`) before it takes effect; a bad value shows pycore's message
 // next to the fields and changes nothing else.
 import { el, fmt } from "./svg.js";
-import { attempt } from "./python.js";
+import { attempt } from "./engine.js";
 
 const W = 300, H = 92, M = { left: 44, right: 8, top: 8, bottom: 20 };
 
@@ -20,7 +20,7 @@ export function describe(record, spec) {
 function drawCurve(svg, lrs, step) {
   svg.replaceChildren();
   const n = lrs.length;
-  const top = Math.max(...lrs) || 1;
+  const top = Math.max(...lrs) || 1;    // pycore keeps lrs finite, so the curve's scale is too
   const x = (i) => M.left + ((W - M.left - M.right) * i) / Math.max(1, n - 1);
   const y = (v) => H - M.bottom - ((H - M.top - M.bottom) * v) / top;
   el("rect", { class: "sched-frame", x: M.left, y: M.top, width: W - M.left - M.right, height: H - M.top - M.bottom }, svg);
@@ -38,9 +38,9 @@ function drawCurve(svg, lrs, step) {
   };
 }
 
-// app: { S, call, rerun, legend }. Returns { panel(key, node, row), refresh(key), refreshAll(), step(k) }.
-export function initSchedules({ S, call, rerun, legend }) {
-  const records = call("schedules");
+// app: { S, call, rerun, legend, first: the schedule records }. Returns { panel(key, node, row), refresh(key),
+// refreshAll(), step(k) }.
+export function initSchedules({ S, call, rerun, legend, first: records }) {
   const byKey = Object.fromEntries(records.map((r) => [r.key, r]));
   const examples = {};  // the normalised example spec of each schedule, to label untouched values as a preset
   const ui = {};
@@ -53,19 +53,22 @@ export function initSchedules({ S, call, rerun, legend }) {
     notes[k] = note;
   }
 
-  // Checks `spec` against the current lr and step count; on success it takes effect and everything re-runs.
-  function apply(key, spec) {
-    const { ok: res, error } = attempt("schedule_curve", { spec, base_lr: S.settings.values[key].lr, steps: S.steps });
+  // Checks `spec` (typed text as typed) against the current lr and step count; on success it takes effect and
+  // everything re-runs. Resolves to pycore's message for a refused value, or null.
+  async function apply(key, spec) {
+    const { ok: res, error } = await attempt("schedule_curve", { spec, base_lr: S.settings.values[key].lr, steps: S.steps });
     if (error) return error;
     if (res.spec) S.options.schedules[key] = res.spec; else delete S.options.schedules[key];
-    rerun();
+    await rerun();
     return null;
   }
 
+  // The example spec of a schedule with every default filled in (pycore normalises it once).
   function example(name) {
     if (!(name in examples)) {
       const spec = byKey[name].example;
-      examples[name] = name === "constant" ? null : call("schedule_curve", { spec, base_lr: 1, steps: 1 }).spec;
+      examples[name] = name === "constant" ? Promise.resolve(null)
+        : call("schedule_curve", { spec, base_lr: 1, steps: 1 }).then((r) => r.spec);
     }
     return examples[name];
   }
@@ -87,14 +90,11 @@ export function initSchedules({ S, call, rerun, legend }) {
     }
     input.id = id;
     input.title = `${p.doc}; allowed ${p.interval ?? (p.choices || []).join(", ")}`;
-    input.addEventListener("change", () => {
-      let v = p.kind === "bool" ? input.checked : input.value;
-      if (p.kind !== "bool" && p.kind !== "choice") {
-        const s = v.trim();
-        v = s === "" || Number.isNaN(Number(s)) ? s : Number(s);
-      }
-      const msg = apply(key, { ...S.options.schedules[key], [p.name]: v });
+    input.addEventListener("change", async () => {
+      const v = p.kind === "bool" ? input.checked : input.value;    // numbers go to pycore as typed
+      const msg = await apply(key, { ...S.options.schedules[key], [p.name]: v });
       show(u, msg);
+      if (msg && p.kind !== "bool" && p.kind !== "choice") input.value = String(S.options.schedules[key]?.[p.name] ?? "");
       if (!msg) refresh(key);
     });
     row.append(lab, input);
@@ -129,9 +129,9 @@ export function initSchedules({ S, call, rerun, legend }) {
     node.append(box);
     const u = { select, fields, err, svg, torch, tag, summary, row, cursor: null };
     ui[key] = u;
-    select.addEventListener("change", () => {
+    select.addEventListener("change", async () => {
       const name = select.value;
-      const msg = apply(key, name === "constant" ? null : example(name));
+      const msg = await apply(key, await example(name));
       show(u, msg);
       if (msg) select.value = S.options.schedules[key]?.name ?? "constant";
       refresh(key);
@@ -140,7 +140,7 @@ export function initSchedules({ S, call, rerun, legend }) {
   }
 
   // Redraws what shows `key`'s schedule: the legend note, the lr control's override mark, the panel if open.
-  function refresh(key) {
+  async function refresh(key) {
     const spec = S.options.schedules[key] || null;
     const record = byKey[spec ? spec.name : "constant"];
     const note = notes[key];
@@ -177,13 +177,14 @@ export function initSchedules({ S, call, rerun, legend }) {
         else if (document.activeElement !== input) input.value = String(spec[p.name]);
       }
     }
-    const isExample = spec && same(spec, example(record.key));
+    const isExample = spec && same(spec, await example(record.key));
+    const { ok: res, error } = await attempt("schedule_curve", { spec, base_lr: S.settings.values[key].lr, steps: S.steps });
+    if (u.sig !== sig) return;          // something changed while pycore answered: the newer refresh draws
     u.tag.replaceChildren();
     if (isExample) {
       u.tag.append(Object.assign(document.createElement("span"), { className: "tag", textContent: "preset" }),
         " example values for this schedule (not torch defaults); edit them above.");
     }
-    const { ok: res, error } = attempt("schedule_curve", { spec, base_lr: S.settings.values[key].lr, steps: S.steps });
     if (error) show(u, error);
     u.svg.hidden = !res;
     u.torch.textContent = res ? `≡ ${res.torch}` : "";

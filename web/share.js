@@ -1,4 +1,4 @@
-// The shared view: everything on screen lives in the URL hash (written by pycore.api_share.encode_view,
+// The shared view: everything on screen lives in the URL hash (written by pycore.browser.share.encode_view,
 // debounced, with history.replaceState) and a link restores it. A hash is only ever read by Python
 // (decode_view checks every field); a bad one leaves the defaults on screen and says why. Also here: the
 // gradient options every optimizer shares (noise with its seed, clipping) with their badges by the plot,
@@ -6,13 +6,13 @@
 import { initSchedules } from "./schedule.js";
 import { initExport } from "./export.js";
 import { fmt } from "./svg.js";
-import { attempt } from "./python.js";
+import { attempt } from "./engine.js";
 import { DOCS } from "./learn.js";
 
 const $ = (id) => document.getElementById(id);
 const DEBOUNCE_MS = 250;
 
-// app: { S, call, PyError, rerun, pause, setSurface, setSurfaceSpec?, refreshSettingsView, legend, plot }
+// app: { S, call, PyError, rerun, pause, setSurface, setSurfaceSpec?, refreshSettingsView, legend, plot, first }
 export function initShare(app) {
   const { S } = app;
   const schedules = initSchedules(app);
@@ -40,11 +40,13 @@ export function initShare(app) {
 
   // ---- the hash ----
   let written = location.hash;
-  let timer = 0;
-  function writeHash() {
+  let timer = 0, asked = 0;
+  async function writeHash() {
     timer = 0;
-    if (!S.ready || S.playing) return;
-    const { ok: hash, error } = attempt("share_encode", { view: view() });
+    if (!S.ready || S.playing || S.busy) return;
+    const mine = ++asked;
+    const { ok: hash, error } = await attempt("share_encode", { view: view() });
+    if (mine !== asked) return;          // a newer view is being written
     if (error) status(`The address bar does not hold this view: ${error}`);
     if (hash && hash !== written) {
       written = hash;
@@ -52,25 +54,14 @@ export function initShare(app) {
     }
   }
 
-  function restore(text, first) {
-    const { ok: v, error } = attempt("share_decode", { text });
-    if (error) {
-      warn(`This link's view could not be used, so ${first ? "the defaults are shown" : "the view did not change"}: ${error}`);
-      written = "";
-      history.replaceState(history.state, "", `${location.pathname}${location.search}`);
-      return false;
-    }
+  // Shows a checked view (from a link, or a lesson's scene). Resolves true when it was applied.
+  async function apply(v) {
     notice.hidden = true;
     app.pause();
     S.presetMode = false;
     const spec = v.custom ? { custom: v.custom.expr, bounds: v.custom.bounds } : v.data ? { ...v.data } : null;
-    if (spec) {
-      if (!app.setSurfaceSpec) { warn("This link names a surface this page cannot show; the defaults are shown."); return false; }
-      app.setSurfaceSpec(v.surface, spec);
-    } else if (v.surface !== S.surface) app.setSurface(v.surface);
-    S.start = [...v.start];
-    S.steps = v.steps;
-    $("steps").value = v.steps;
+    if (spec) await app.setSurfaceSpec(v.surface, spec, { start: v.start, rerunAfter: false });
+    else if (v.surface !== S.surface) await app.setSurface(v.surface, { start: v.start, rerunAfter: false });
     for (const k of S.order) S.settings.values[k] = v.hyperparams[k];
     S.settings.preset.clear();
     S.settings.tuned?.clear();  // a "tuned" tag is not carried by links: it could not be checked without re-tuning
@@ -82,34 +73,49 @@ export function initShare(app) {
     S.options = { schedules: v.schedules, noise: v.noise, seed: v.seed, max_grad_norm: v.max_grad_norm };
     showOptions();
     app.refreshSettingsView();
-    app.rerun({ step: v.step });
+    const done = await app.rerun({ start: v.start, steps: v.steps, step: v.step });
     schedules.refreshAll();
+    return done;
+  }
+
+  async function restore(text, first) {
+    const { ok: v, error } = await attempt("share_decode", { text });
+    if (error) {
+      warn(`This link's view could not be used, so ${first ? "the defaults are shown" : "the view did not change"}: ${error}`);
+      written = "";
+      history.replaceState(history.state, "", `${location.pathname}${location.search}`);
+      return false;
+    }
+    const done = await apply(v);
     written = location.hash;
-    return true;
+    return done;
   }
 
   // ---- gradient options (noise, clipping) ----
   const noiseOn = $("noise-on"), sigma = $("noise-sigma"), seed = $("noise-seed");
   const clipOn = $("clip-on"), clipNorm = $("clip-norm");
-  const number = (s) => { const t = s.trim(); return t === "" || Number.isNaN(Number(t)) ? t : Number(t); };
 
-  // Checks the options through pycore (validate_view) and, if they pass, applies them; else shows why.
-  function setOptions(changes, errId) {
-    const options = { ...S.options, ...changes };
-    const { error } = attempt("share_encode", { view: view(options) });
+  // Checks the options through pycore (the same checks as a link's, typed text read as typed) and, if they
+  // pass, applies the values pycore read; else shows why and puts every box back to what is in effect.
+  let chain = Promise.resolve();
+  const setOptions = (changes, errId) => (chain = chain.then(() => applyOptions(changes, errId)));
+  async function applyOptions(changes, errId) {
+    const { ok: v, error } = await attempt("share_check", { view: view({ ...S.options, ...changes }) });
     for (const id of ["noise-error", "clip-error"]) if (!error || id === errId) say($(id))(error);
-    if (!error) S.options = options;
-    showOptions();  // on an error this puts the checkboxes back to what is in effect
-    if (!error) app.rerun();
+    if (!error) S.options = { schedules: v.schedules, noise: v.noise, seed: v.seed, max_grad_norm: v.max_grad_norm };
+    showOptions(true);
+    if (!error) await app.rerun();
   }
 
-  function showOptions() {
+  // `all`: also put the boxes being typed in back to the values in effect (after a check).
+  function showOptions(all = false) {
     const o = S.options;
+    const put = (input, text) => { if (all || document.activeElement !== input) input.value = text; };
     noiseOn.checked = o.noise > 0;
-    if (o.noise > 0 && document.activeElement !== sigma) sigma.value = String(o.noise);
-    if (document.activeElement !== seed) seed.value = String(o.seed);
+    if (o.noise > 0) put(sigma, String(o.noise));
+    put(seed, String(o.seed));
     clipOn.checked = o.max_grad_norm !== null;
-    if (o.max_grad_norm !== null && document.activeElement !== clipNorm) clipNorm.value = String(o.max_grad_norm);
+    if (o.max_grad_norm !== null) put(clipNorm, String(o.max_grad_norm));
     $("noise-fields").classList.toggle("off", !(o.noise > 0));
     $("clip-fields").classList.toggle("off", o.max_grad_norm === null);
     const notes = $("run-notes");
@@ -129,11 +135,12 @@ export function initShare(app) {
     return Object.assign(document.createElement("span"), { className: `run-badge ${kind}`, textContent: text });
   }
 
-  noiseOn.addEventListener("change", () => setOptions({ noise: noiseOn.checked ? number(sigma.value) : 0 }, "noise-error"));
-  sigma.addEventListener("change", () => { if (noiseOn.checked) setOptions({ noise: number(sigma.value) }, "noise-error"); });
-  seed.addEventListener("change", () => setOptions({ seed: number(seed.value) }, "noise-error"));
-  clipOn.addEventListener("change", () => setOptions({ max_grad_norm: clipOn.checked ? number(clipNorm.value) : null }, "clip-error"));
-  clipNorm.addEventListener("change", () => { if (clipOn.checked) setOptions({ max_grad_norm: number(clipNorm.value) }, "clip-error"); });
+  // Typing σ (or a clipping norm) turns the option on with that value; σ = 0 turns the noise off.
+  noiseOn.addEventListener("change", () => setOptions({ noise: noiseOn.checked ? sigma.value : 0 }, "noise-error"));
+  sigma.addEventListener("change", () => setOptions({ noise: sigma.value }, "noise-error"));
+  seed.addEventListener("change", () => setOptions({ seed: seed.value }, "noise-error"));
+  clipOn.addEventListener("change", () => setOptions({ max_grad_norm: clipOn.checked ? clipNorm.value : null }, "clip-error"));
+  clipNorm.addEventListener("change", () => setOptions({ max_grad_norm: clipNorm.value }, "clip-error"));
 
   // ---- copy link, exports ----
   $("copy-link").addEventListener("click", async () => {
@@ -152,42 +159,46 @@ export function initShare(app) {
   });
   initExport({ ...app, view }, status);
 
-  for (const id of ["noise-on", "noise-sigma", "noise-seed", "clip-on", "clip-norm", "copy-link", "export-csv", "export-json", "export-png"]) {
+  for (const id of ["noise-on", "noise-sigma", "noise-seed", "clip-on", "clip-norm", "copy-link", "export-csv", "export-json", "export-stats", "export-png"]) {
     $(id).disabled = false;
   }
   showOptions();
-  window.addEventListener("hashchange", () => { if (location.hash !== written && location.hash) restore(location.hash, false); });
+  window.addEventListener("hashchange", () => {
+    if (location.hash !== written && location.hash.startsWith("#view=")) restore(location.hash, false);
+  });
 
   return {
     schedules,
     view,
+    apply,
     // Restores the view in the page's hash, if any; true when one was applied.
-    restore: () => (location.hash && location.hash !== "#" ? restore(location.hash, true) : false),
+    restore: async () => (location.hash.startsWith("#view=") || location.hash.length > 1 && !location.hash.startsWith("#lesson=")
+      ? restore(location.hash, true) : false),
     // Called after every redraw: moves the schedule cursors now, writes the hash once things settle.
     changed() {
       schedules.step(S.step);
       clearTimeout(timer);
       timer = setTimeout(() => { schedules.refreshAll(); showOptions(); writeHash(); }, DEBOUNCE_MS);
     },
-    flush() { clearTimeout(timer); schedules.refreshAll(); writeHash(); },
+    flush() { clearTimeout(timer); schedules.refreshAll(); return writeHash(); },
   };
 }
 
-// Files the page loads only on demand: each optimizer's explanation, the surfaces and comparison docs (learn.js)
-// and the lab's worker script (basin.js). A name that does not exist makes the caching report a failure.
+// Files the page loads only on demand: each optimizer's explanation, the surfaces and comparison docs (learn.js).
+// A name that does not exist makes the caching report a failure.
 function onDemand(keys) {
-  return [...keys.map(DOCS.optimizer), DOCS.surfaces, DOCS.comparison, "web/lab_worker.py"];
+  return [...keys.map(DOCS.optimizer), DOCS.surfaces, DOCS.comparison];
 }
 
-// Registers sw.js (scope: the page's folder) and, once it controls the page, hands it every same-origin file
-// this page has loaded, and those it loads on demand, so a reload works with no server. Sets
-// data-offline="ready" when they are all cached ("partial" if some could not be).
-export function registerOffline(keys) {
+// Registers sw.js (scope: the page's folder) and, once it controls the page, asks it for one consistent
+// offline snapshot of every same-origin file this page and its Python worker have loaded, and those loaded on
+// demand. Sets data-offline="ready" when the snapshot is complete ("partial" if some file could not be kept).
+export function registerOffline(keys, call) {
   const line = $("offline-status");
-  keepOffline(line, keys).catch((e) => { line.textContent = `This browser did not keep the page for offline use (${e.message}).`; });
+  keepOffline(line, keys, call).catch((e) => { line.textContent = `This browser did not keep the page for offline use (${e.message}).`; });
 }
 
-async function keepOffline(line, keys) {
+async function keepOffline(line, keys, call) {
   if (!("serviceWorker" in navigator) || !window.isSecureContext) {
     line.textContent = "Not kept for offline use: this browser offers no service worker here (they need https or this machine's own address).";
     return;
@@ -198,14 +209,17 @@ async function keepOffline(line, keys) {
     await new Promise((resolve) => navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true }));
   }
   const here = new URL("./", location.href).href;
-  const files = performance.getEntriesByType("resource").map((e) => e.name)
+  const worker = await call("resources").catch(() => []);
+  const files = performance.getEntriesByType("resource").map((e) => e.name).concat(worker)
     .concat([location.href.split("#")[0], here], onDemand(keys).map((p) => new URL(p, here).href))
-    .filter((u) => u.startsWith(here));
+    .map((u) => u.split("#")[0]).filter((u) => u.startsWith(here));
   const done = await new Promise((resolve) => {
     const ch = new MessageChannel();
     ch.port1.onmessage = (e) => resolve(e.data);
-    reg.active.postMessage({ type: "cache", files: [...new Set(files)] }, [ch.port2]);
+    reg.active.postMessage({ type: "snapshot", files: [...new Set(files)] }, [ch.port2]);
   });
-  line.textContent = `Available offline: ${done.cached} files kept by this browser (${done.failed.length ? `${done.failed.length} could not be kept` : "everything this page loaded"}).`;
+  line.textContent = done.failed.length
+    ? `Kept for offline use: the previous copy (${done.failed.length} file${done.failed.length > 1 ? "s" : ""} could not be fetched now).`
+    : `Available offline: ${done.cached} files kept by this browser, all from the version on screen.`;
   document.documentElement.dataset.offline = done.failed.length ? "partial" : "ready";
 }

@@ -13,38 +13,14 @@ export function clear(node) {
   while (node.firstChild) node.removeChild(node.firstChild);
 }
 
-function polygon(n, r, rotate = -Math.PI / 2, inner = null) {
-  const pts = [];
-  const count = inner ? 2 * n : n;
-  for (let i = 0; i < count; i++) {
-    const a = rotate + (i * 2 * Math.PI) / count;
-    const rr = inner && i % 2 ? inner : r;
-    pts.push(`${(rr * Math.cos(a)).toFixed(2)},${(rr * Math.sin(a)).toFixed(2)}`);
-  }
-  return `M${pts.join("L")}Z`;
-}
+// Marker shapes are pycore's (pycore.markers, through the catalog): closed polygons in a unit box, y up.
+let SHAPES = {};
+export function setMarkers(shapes) { SHAPES = shapes; }
 
-// An SVG path for each marker name of pycore's registry, centred on 0, about 2r across.
+// An SVG path for a marker of pycore's catalog, centred on 0, about 2r across (y flipped for SVG).
 export function markerPath(shape, r) {
-  const s = r * 0.88;
-  const t = r * 0.38;
-  switch (shape) {
-    case "square": return `M${-s},${-s}H${s}V${s}H${-s}Z`;
-    case "triangle-up": return polygon(3, r * 1.2, -Math.PI / 2);
-    case "triangle-down": return polygon(3, r * 1.2, Math.PI / 2);
-    case "triangle-left": return polygon(3, r * 1.2, Math.PI);
-    case "triangle-right": return polygon(3, r * 1.2, 0);
-    case "diamond": return polygon(4, r * 1.2, -Math.PI / 2);
-    case "pentagon": return polygon(5, r * 1.08);
-    case "hexagon": return polygon(6, r * 1.05);
-    case "star": return polygon(5, r * 1.3, -Math.PI / 2, r * 0.55);
-    case "cross": {  // a diagonal cross (x) drawn as a filled shape
-      const p = [[-1, -1], [0, -0.42], [1, -1], [0.42, 0], [1, 1], [0, 0.42], [-1, 1], [-0.42, 0]];
-      return `M${p.map(([x, y]) => `${(x * s).toFixed(2)},${(y * s).toFixed(2)}`).join("L")}Z`;
-    }
-    case "plus": return `M${-t},${-r}H${t}V${-t}H${r}V${t}H${t}V${r}H${-t}V${t}H${-r}V${-t}H${-t}Z`;
-    default: return `M${r},0A${r},${r} 0 1,1 ${-r},0A${r},${r} 0 1,1 ${r},0Z`;  // circle
-  }
+  const pts = SHAPES[shape] ?? SHAPES.circle ?? [[1, 0], [0, 1], [-1, 0], [0, -1]];
+  return "M" + pts.map(([x, y]) => `${(x * r).toFixed(2)},${(-y * r).toFixed(2)}`).join("L") + "Z";
 }
 
 // A marker as a small inline SVG (legend swatches).

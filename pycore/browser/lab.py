@@ -10,7 +10,7 @@ import math
 import time
 
 from ..checks import check_whole, short
-from ..compare import basin_cells, basin_plan
+from ..compare import basin_cells, basin_plan, shares
 from ..expr import describe
 from ..optimizers import get_optimizer
 from ..specs import resolve_surface
@@ -83,6 +83,15 @@ def basin_chunk(plan, cells):
     if not isinstance(cells, list) or not all(isinstance(c, int) and 0 <= c < len(plan.starts) for c in cells):
         raise ValueError("cells must be a list of cell indices of the map")
     return basin_cells(plan, cells)
+
+
+def basin_share(surface, optimizer, hyperparams=None, size=BASIN_SIZES[0], steps=DEFAULT_STEPS, options=None):
+    """A whole (small) basin map at once, summarised: the share of starts ending at each minimum, at a global
+    one, at none, or diverging (for the every-optimizer table, one optimizer per worker)."""
+    plan, head = basin_job(surface, optimizer, hyperparams, size, steps, options)
+    outcomes = basin_cells(plan, list(range(len(plan.starts))))
+    head.pop("chunks")
+    return {**head, **shares(plan.surface, outcomes, len(outcomes))}
 
 
 def tune_one(surface, optimizer, hyperparams=None, steps=DEFAULT_STEPS):

@@ -10,7 +10,7 @@ from ..trajectory import run
 PRESET_STEPS = 200
 PRESET_LRS = tuple(float(f"{m}e{e}") for e in range(-6, 0) for m in (1, 2, 5)) + (1.0,)
 PRESET_CACHE = 8
-WINDING = 3.0   # a readable path is at most this many times longer than the straight line it covers
+WINDING = 2.0   # a readable path is at most this many times longer than the straight line it covers
 
 
 def preset_rule():

@@ -9,7 +9,7 @@
 """
 import math
 
-from ..checks import check_start, check_whole, number_words, short
+from ..checks import check_number, check_pair, check_whole, number_words, short
 from ..explain import explain_step
 from ..optimizers import OPTIMIZERS, get_optimizer, resolve
 from ..outcome import nearest
@@ -52,21 +52,20 @@ def check_hyperparams(optimizer, hyperparams):
 
 def check_start_in_view(surf, start):
     """A start inside the surface's view, checked (typed text or numbers); ValueError in words otherwise."""
-    x, y = check_start(start)
-    for axis, v, (lo, hi) in (("x", x, surf.bounds[0]), ("y", y, surf.bounds[1])):
-        if not lo <= v <= hi:
-            raise ValueError(f"start {axis} must be inside the view, from {number_words(lo)} to {number_words(hi)}; "
-                             f"got {number_words(v)}")
-    return x, y
+    x, y = check_pair("start", start)
+    return tuple(check_number(f"start {axis}", v, lo, hi)
+                 for axis, v, (lo, hi) in (("x", x, surf.bounds[0]), ("y", y, surf.bounds[1])))
 
 
-def run_all(surface, start, steps, settings, options=None):
-    """Run each optimizer in ``settings`` ({key: {hyperparameter: value}}) from ``start`` for ``steps`` steps,
-    with the shared ``options`` (see ``run_options``).
+def plan_runs(surface, start, steps, settings, options=None):
+    """Check a race before anything runs; returns ({"start": [x, y], "steps": n} as checked, and an iterator
+    of (key, Trajectory or error message)) that runs each optimizer in ``settings`` ({key: {hyperparameter:
+    value}}) from ``start`` for ``steps`` steps with the shared ``options`` (see ``run_options``), one at a
+    time (so a worker can answer between two runs). ``start`` and ``steps`` may be typed text.
 
-    Returns ({key: Trajectory}, {key: error message}): a bad value for one optimizer (its hyperparameters or
-    its schedule) is reported for that one and does not stop the others; a bad surface, start, step count or
-    shared option raises ValueError before anything runs.
+    A bad value for one optimizer (its hyperparameters or its schedule) is reported for that one and does not
+    stop the others; a bad surface, start, step count or shared option raises ValueError here, before the
+    iterator exists.
     """
     surf = resolve_surface(surface)
     steps = check_whole("steps", steps, 1, MAX_STEPS)
@@ -75,17 +74,26 @@ def run_all(surface, start, steps, settings, options=None):
     if not isinstance(settings, dict):
         raise ValueError(f"settings must map optimizer keys to hyperparameters, got {short(settings)}")
     run_one = runner(surface)
+
+    def each():
+        for key, hyperparams in settings.items():
+            try:
+                values = check_hyperparams(key, hyperparams)
+                schedule = get_schedule(opts["schedules"].get(key)).spec
+            except ValueError as e:
+                yield key, str(e)
+                continue
+            yield key, run_one(key, start=start, steps=steps, schedule=schedule, noise=opts["noise"],
+                               seed=opts["seed"], max_grad_norm=opts["max_grad_norm"],
+                               **{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()})
+    return {"start": list(start), "steps": steps}, each()
+
+
+def run_all(surface, start, steps, settings, options=None):
+    """``plan_runs`` all at once: ({key: Trajectory}, {key: error message})."""
     trajs, errors = {}, {}
-    for key, hyperparams in settings.items():
-        try:
-            values = check_hyperparams(key, hyperparams)
-            schedule = get_schedule(opts["schedules"].get(key)).spec
-        except ValueError as e:
-            errors[key] = str(e)
-            continue
-        trajs[key] = run_one(key, start=start, steps=steps, schedule=schedule, noise=opts["noise"],
-                             seed=opts["seed"], max_grad_norm=opts["max_grad_norm"],
-                             **{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()})
+    for key, out in plan_runs(surface, start, steps, settings, options)[1]:
+        (errors if isinstance(out, str) else trajs)[key] = out
     return trajs, errors
 
 

@@ -20,7 +20,8 @@ from pagekit import CHROMIUM, CHROMIUM_ARGS, LOOPBACK, ROOT, serve, wait_ready
 
 
 def _ensure_vendor():
-    if not all((ROOT / "web" / "vendor" / f).exists() for f in ("pyodide/pyodide.mjs", "marked/marked.esm.js")):
+    needed = ("pyodide/pyodide.mjs", "marked/marked.esm.js", "three/three.module.js")
+    if not all((ROOT / "web" / "vendor" / f).exists() for f in needed):
         subprocess.run([sys.executable, str(ROOT / "tools" / "vendor.py")], check=True)
 
 

@@ -31,10 +31,10 @@ def _free_port():
 
 @contextlib.contextmanager
 def serve(directory):
-    """``python -m http.server`` on a free loopback port in ``directory``; yields the base URL."""
+    """``tools/serve.py`` (what ``make serve`` runs) on a free loopback port in ``directory``; yields the URL."""
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
-                            cwd=directory, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen([sys.executable, str(ROOT / "tools" / "serve.py"), "--port", str(port), "--dir",
+                             str(directory)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.monotonic() + 20
@@ -44,7 +44,7 @@ def serve(directory):
                 break
             except OSError:
                 if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError(f"http.server did not start on port {port}")
+                    raise RuntimeError(f"tools/serve.py did not start on port {port}")
                 time.sleep(0.1)
         yield url
     finally:
@@ -63,18 +63,31 @@ def serve_from_sub_path():
             yield url + "some/where/optviz/"
 
 
+def settle(page):
+    """Until nothing the page asked Python for is still on its way (optviz.idle())."""
+    page.evaluate("optviz.idle()")
+
+
 def state(page):
-    """The page's JSON-able snapshot (window.optviz.state())."""
-    return page.evaluate("optviz.state()")
+    """The page's JSON-able snapshot (window.optviz.state()) once it has settled."""
+    return page.evaluate("optviz.idle().then(() => optviz.state())")
 
 
 def reset(page, surface="rosenbrock"):
-    """The given surface, torch defaults, every optimizer enabled, paused."""
+    """The given surface, torch defaults, every optimizer enabled, paused, settled."""
     if state(page)["surface"] != surface:
         page.select_option("#surface", surface)
+    settle(page)
     page.get_by_role("button", name="Torch defaults").click()
     page.get_by_role("button", name="All", exact=True).click()
+    settle(page)
     page.evaluate("optviz.pause()")
+
+
+def hover_dot(page, key):
+    """Moves the real mouse onto an optimizer's dot (dots are found by distance, so the mouse, not an element)."""
+    box = page.locator(f'#plot .dot[data-key="{key}"]').bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 
 
 def enable_only(page, *names):

@@ -8,11 +8,12 @@ import math
 import pytest
 
 import pycore
-from pycore import api_lab
+from pycore import specs
+from pycore.browser import lab
 from pycore.compare import basin_map
 from pycore.datasets import run_minibatch
 
-from pagekit import enable_only, reset, shot, state
+from pagekit import enable_only, reset, settle, shot, state
 
 pytestmark = pytest.mark.browser
 WORKER_MS = 120_000   # the worker boots its own Pyodide; the machine is shared
@@ -32,7 +33,7 @@ def close(a, b):
 def assert_runs_match(runs, reference):
     for key, r in runs.items():
         ref = reference(key, {k: tuple(v) if isinstance(v, list) else v for k, v in r["hyperparams"].items()})
-        assert r["status"] == ref.status, key
+        assert r["outcome"] == ref.outcome, key
         assert len(r["points"]) == len(ref.points), key
         for got, want in zip(r["points"], ref.points):
             assert close(got, want), (key, got, want)
@@ -58,22 +59,23 @@ def test_basin_map_from_the_worker_while_the_page_answers_clicks(page):
     box = panel.get_by_label("lr value", exact=True)
     box.fill("0.05")
     box.press("Enter")
-    page.select_option("#basin-size", "50")
+    page.select_option("#basin-size", "100")
     page.check("#basin-on")
     page.wait_for_function("optviz.state().lab.basin.done > 0", timeout=WORKER_MS)
-    # The map is still being refined: the page answers a real click at once and draws the runs.
-    assert not state(page)["lab"]["basin"]["complete"]
-    click(page, -2, 1)
+    # The map is still being refined: the page answers a real click and draws the runs before the map is done.
+    page.evaluate("window.scrollTo(0, 0)")
+    page.mouse.click(*page.evaluate("([x, y]) => optviz.toScreen(x, y)", [-2, 1]))
+    page.wait_for_function("optviz.state().runs.adam && Math.abs(optviz.state().runs.adam.points[0][0] + 2) < 0.05")
+    assert not page.evaluate("optviz.state().lab.basin.complete"), "the map finished before the click was answered"
+    page.wait_for_function("optviz.state().lab.basin.complete", timeout=WORKER_MS)
     st = state(page)
-    assert not st["lab"]["basin"]["complete"], "the map finished before the click was handled"
     assert math.hypot(st["start"][0] + 2, st["start"][1] - 1) < 0.05
     assert st["runs"]["adam"]["points"][0] == st["start"]
-    page.wait_for_function("optviz.state().lab.basin.complete", timeout=WORKER_MS)
-    b = state(page)["lab"]["basin"]
-    ref = basin_map("himmelblau", "adam", 50, 50, 300, {"lr": 0.05})
+    b = st["lab"]["basin"]
+    ref = basin_map("himmelblau", "adam", 100, 100, 300, {"lr": 0.05})
     assert b["global_share"] == ref["global_share"] and b["map_optimizer"] == "adam"
     status = page.locator("#basin-status").inner_text()
-    assert f"{100 * ref['global_share']:.1f}% of 2,500 starts · lr 0.05 · 300 steps · 50 × 50 grid" in status
+    assert f"{100 * ref['global_share']:.1f}% of 10,000 starts · lr 0.05 · 300 steps · 100 × 100 grid" in status
     # Drawn between the filled bands and the isolines' frame, axes, minima and paths; legend lists the shares.
     assert page.evaluate("document.querySelector('#plot .bands').nextElementSibling.classList.contains('basin')")
     rows = page.locator("#basin-legend li").all_inner_texts()
@@ -119,6 +121,7 @@ def test_share_for_every_enabled_optimizer(page):
     shot(page, "lab-basin-all")
     page.fill("#steps", "200")                          # the summary no longer describes the view
     page.press("#steps", "Enter")
+    settle(page)
     assert page.locator("#basin-all-table").is_hidden()
     assert "settings changed" in page.locator("#basin-all-note").inner_text()
     page.fill("#steps", "300")
@@ -133,7 +136,7 @@ def test_custom_function_becomes_the_surface(page):
     page.wait_for_function("optviz.state().custom && optviz.state().custom.expr.endsWith('cos(3*x)')")
     st = state(page)
     assert st["surface"] == "custom" and st["custom"]["bounds"] == [[-3, 3], [-3, 3]]
-    surf = api_lab.resolve_surface({"custom": st["custom"]["expr"], "bounds": st["custom"]["bounds"]})
+    surf = specs.resolve_surface({"custom": st["custom"]["expr"], "bounds": st["custom"]["bounds"]})
     assert_runs_match(st["runs"], lambda k, hp: pycore.run(k, surf, tuple(st["start"]), st["steps"], **hp))
     titles = page.eval_on_selector_all("#plot .minima title", "ns => ns.map((n) => n.textContent)")
     assert titles and all("found numerically" in t for t in titles)
@@ -143,6 +146,7 @@ def test_custom_function_becomes_the_surface(page):
         page.fill(id_, v)
         page.press(id_, "Enter")
     page.wait_for_function("optviz.state().custom.bounds[0][0] === -4 && optviz.state().custom.bounds[1][1] === 2")
+    settle(page)
     assert page.evaluate("optviz.geometry().bounds") == [[-4, 3], [-3, 2]]
     shot(page, "lab-custom")
 
@@ -154,9 +158,11 @@ def test_custom_function_becomes_the_surface(page):
 def test_hostile_or_broken_functions_are_refused_and_nothing_runs(page, text, column):
     if state(page)["surface"] != "custom":
         reset(page, "custom")
+    page.evaluate("optviz.pause()")
     before, timing = state(page), page.evaluate("JSON.stringify(optviz.timing())")
     page.fill("#custom-expr", text)
     page.press("#custom-expr", "Enter")
+    settle(page)
     err = page.locator("#custom-error")
     assert err.is_visible() and err.inner_text().startswith(f"Column {column}: ")
     caret = page.locator("#custom-caret").inner_text().split("\n")
@@ -172,13 +178,26 @@ def test_bad_bounds_are_refused(page):
     reset(page, "custom")
     page.fill("#custom-expr", "x**2 + y**2")
     page.press("#custom-expr", "Enter")
+    settle(page)
+    page.evaluate("optviz.pause()")
     before = state(page)
-    page.fill("#custom-x1", "-10")
+    for bad, words in (("-10", "x from must be less than x to"), ("1e400", "beyond the float range"),
+                       ("-3 + 1e-300", "not a number"), ("0x10", "not a number"), ("", "empty")):
+        page.fill("#custom-x1", bad)
+        page.press("#custom-x1", "Enter")
+        settle(page)
+        assert words in page.locator("#custom-bounds-error").inner_text(), bad
+        assert state(page) == before
+    page.fill("#custom-x0", "0")
+    page.fill("#custom-x1", "1e-307")                   # a view too narrow to draw: refused, the page stays live
     page.press("#custom-x1", "Enter")
-    assert "xmin < xmax" in page.locator("#custom-bounds-error").inner_text()
+    settle(page)
+    assert "x range" in page.locator("#custom-bounds-error").inner_text()
     assert state(page) == before
+    page.fill("#custom-x0", "-3")
     page.fill("#custom-x1", "3")
     page.press("#custom-x1", "Enter")
+    settle(page)
     assert page.locator("#custom-bounds-error").is_hidden()
 
 
@@ -203,14 +222,19 @@ def test_data_surface_with_mini_batches_and_loss_per_epoch(page):
     assert "8 steps per epoch" in page.locator("#data-note").inner_text()
     assert page.locator("#epoch-chart path.line").count() == len(st["enabled"])
     before = state(page)
-    for bad in ("0", "65", "2.5"):
+    for bad in ("0", "65", "2.5", "abc", "1e400"):
         page.fill("#batch-size", bad)
         page.press("#batch-size", "Enter")
-        assert "batch_size must be a whole number in [1, 64]" in page.locator("#data-error").inner_text()
-        assert state(page) == before
-    page.fill("#batch-size", "8")
-    page.press("#batch-size", "Enter")
+        settle(page)
+        assert "batch size must be a whole number from 1 to 64" in page.locator("#data-error").inner_text(), bad
+        assert state(page) == before and page.input_value("#batch-size") == "8"
     shot(page, "lab-data")
+    # Another surface and back: the data surface keeps its batch size and seed.
+    page.select_option("#surface", "himmelblau")
+    settle(page)
+    page.select_option("#surface", "linreg")
+    assert state(page)["data"] == {"dataset": "linreg", "batch_size": 8, "seed": 3}
+    assert page.input_value("#batch-size") == "8"
 
 
 # ---- fair comparison ---------------------------------------------------------------------------------------
@@ -224,7 +248,7 @@ def test_fair_tuning_applies_tuned_learning_rates(page):
     st = state(page)
     assert st["tuned"] == ["sgd", "adam", "lion"]
     for key in st["tuned"]:
-        want = api_lab.tune_one("himmelblau", key, steps=st["steps"])["result"]["lr"]
+        want = lab.tune_one("himmelblau", key, steps=st["steps"])["result"]["lr"]
         assert st["hyperparams"][key]["lr"] == want
         assert st["runs"][key]["hyperparams"]["lr"] == want
         row = page.locator(f"#legend li[data-key={key}] .lr")
@@ -242,6 +266,7 @@ def test_fair_tuning_applies_tuned_learning_rates(page):
     box.fill("0.01")
     box.press("Enter")
     assert state(page)["tuned"] == ["sgd", "lion"]
+    assert page.locator("#fair-table tbody tr").count() == 3
 
 
 # ---- the view in a link ------------------------------------------------------------------------------------
@@ -259,7 +284,7 @@ def test_a_link_restores_a_custom_or_data_reset(page, open_page, setup):
         page.press("#batch-size", "Enter")
         page.fill("#data-seed", "7")
         page.press("#data-seed", "Enter")
-    page.evaluate("optviz.pause(); optviz.flushShare()")
+    page.evaluate("optviz.idle().then(() => { optviz.pause(); return optviz.flushShare(); })")
     want = state(page)
     other, _ = open_page(page.url)
     got = state(other)

@@ -8,9 +8,9 @@ import math
 import pytest
 
 import pycore
-from pycore import api
+from pycore.browser import catalog, presets, runs as browser_runs, static
 
-from pagekit import enable_only, reset, serve_from_sub_path, shot, state, wait_ready
+from pagekit import enable_only, hover_dot, reset, serve_from_sub_path, settle, shot, state, wait_ready
 
 pytestmark = pytest.mark.browser
 
@@ -20,7 +20,7 @@ def assert_matches_cpython(st):
     for key, r in st["runs"].items():
         hp = {k: tuple(v) if isinstance(v, list) else v for k, v in r["hyperparams"].items()}
         ref = pycore.run(key, st["surface"], start=tuple(st["start"]), steps=st["steps"], **hp)
-        assert r["status"] == ref.status, key
+        assert r["outcome"] == ref.outcome, key
         assert len(r["points"]) == len(ref.points), key
         for got, want in zip(r["points"], ref.points):
             for a, b in zip(got, want):
@@ -58,20 +58,22 @@ def set_text(panel, label, value):
 def test_ready_plot_and_legend(app):
     page = app
     assert page.evaluate("document.documentElement.dataset.ready") == "true"
-    assert page.locator("#loading").is_hidden()
+    assert page.locator("#plot-status").is_hidden()
     st = state(page)
+    view = static.default_view()
     surf = pycore.SURFACES[st["surface"]]
-    assert st["start"] == list(surf.starts[0])
+    assert (st["surface"], st["start"], st["enabled"]) == (view["surface"], view["start"], view["enabled"])
+    assert st["presetMode"] and set(st["preset"]) >= set(st["enabled"])
+    assert "PRESET" in page.locator("#settings-mode").inner_text().upper()
     assert_equal_aspect_y_up(page, surf)
     # Filled levels, isolines, colour bar, minima (global vs local).
     assert page.locator("#plot .bands path.iso").count() >= 10
     assert page.locator("#plot .cbar rect").count() > 10
     assert page.locator('#plot .minima [data-global="true"]').count() == len(surf.global_minima)
-    # Legend: all 12 optimizers, by display name, pressed.
+    # Legend: all 12 optimizers, by display name; the opening view's four pressed.
     for spec in pycore.OPTIMIZERS.values():
         button = page.get_by_role("button", name=spec.name, exact=True)
-        assert button.get_attribute("aria-pressed") == "true"
-    assert st["enabled"] == list(pycore.OPTIMIZERS)
+        assert button.get_attribute("aria-pressed") == ("true" if spec.key in view["enabled"] else "false")
     assert_matches_cpython(st)
     shot(page, "01-ready")
 
@@ -191,7 +193,7 @@ def test_playback_buttons_scrubber_and_dots(app):
 def test_keyboard_shortcuts(app):
     page = app
     reset(page)
-    page.evaluate("optviz.clickAt(-1.5, 2.5, {play: false}); optviz.setStep(20)")
+    page.evaluate("optviz.clickAt(-1.5, 2.5, {play: false}).then(() => optviz.setStep(20))")
     page.locator("h1").click()
     page.keyboard.press("ArrowRight")
     assert state(page)["step"] == 21
@@ -218,15 +220,15 @@ def test_keyboard_shortcuts(app):
 def test_inspector_shows_the_step(app):
     page = app
     reset(page)
-    page.evaluate("optviz.clickAt(-1.5, 2.5, {play: false}); optviz.setStep(40)")
+    page.evaluate("optviz.clickAt(-1.5, 2.5, {play: false}).then(() => optviz.setStep(40))")
     st = state(page)
     enable_only(page, "Adam")
-    page.locator('#plot .dot[data-key="adam"]').hover()
+    hover_dot(page, "adam")
     card = page.locator("#inspector")
     card.wait_for(state="visible")
     text = card.inner_text()
     t = pycore.run("adam", "rosenbrock", start=tuple(st["start"]), steps=st["steps"])
-    info = api.step_info(t, 40)
+    info = browser_runs.step_info(t, 40)
     assert "Adam" in text and "step 40" in text
     for label in ("position θ", "loss f(θ)", "gradient g used", "update Δθ", "learning rate η",
                   "effective step ‖Δθ‖/‖g‖", "state exp_avg", "state exp_avg_sq", "state step"):
@@ -285,7 +287,7 @@ def test_hyperparameter_changes_rerun(app):
     # A bad value: pycore's message, nothing else changes.
     set_text(panel, "betas[1]", "1.5")
     error = panel.get_by_role("alert").filter(has_text="betas[1]")
-    assert "must be in [0.0, 1.0)" in error.inner_text()
+    assert "must be from 0 up to but not including 1" in error.inner_text()
     assert state(page)["runs"]["adam"] == st["runs"]["adam"]
     assert "your changes" in page.locator("#settings-mode").inner_text()
     row = page.locator('.legend li[data-key="adam"] .lr').inner_text()
@@ -294,7 +296,7 @@ def test_hyperparameter_changes_rerun(app):
     open_panel(page, "Adam")  # close it again
     page.get_by_role("button", name="Adam hyperparameters", exact=True).click()
     reset(page)
-    assert state(page)["runs"]["adam"]["hyperparams"] == api.check_hyperparams("adam", {})
+    assert state(page)["runs"]["adam"]["hyperparams"] == browser_runs.check_hyperparams("adam", {})
 
 
 def test_steps_control(app):
@@ -306,12 +308,15 @@ def test_steps_control(app):
     st = state(page)
     assert st["steps"] == 500 and max(len(r["points"]) for r in st["runs"].values()) == 501
     assert_matches_cpython(st)
-    steps.fill("0")
+    for bad in ("0", "1e400", "abc", "", "2.5"):
+        steps.fill(bad)
+        steps.press("Enter")
+        settle(page)
+        assert "steps" in page.locator("#steps-error").inner_text() and "from 1 to 2000" in page.locator("#steps-error").inner_text() or "empty" in page.locator("#steps-error").inner_text()
+        assert state(page)["steps"] == 500 and steps.input_value() == "500"   # the box shows the value in effect
+    steps.fill(str(catalog.DEFAULT_STEPS))
     steps.press("Enter")
-    assert "steps must be a whole number" in page.locator("#steps-error").inner_text()
-    assert state(page)["steps"] == 500
-    steps.fill(str(api.DEFAULT_STEPS))
-    steps.press("Enter")
+    settle(page)
     assert page.locator("#steps-error").is_hidden()
 
 
@@ -319,10 +324,11 @@ def test_preset_is_labelled_and_reversible(app):
     page = app
     reset(page, "himmelblau")
     page.get_by_role("button", name="Preset: readable on this surface").click()
+    settle(page)
     mode = page.locator("#settings-mode").inner_text()
     assert "preset" in mode.lower() and "Himmelblau" in mode
     assert page.locator("#preset-rule").is_visible()
-    preset = api.preset("himmelblau")
+    preset = presets.preset("himmelblau")
     st = state(page)
     for key, r in st["runs"].items():
         assert r["hyperparams"]["lr"] == preset[key]["lr"]
@@ -343,10 +349,15 @@ def test_divergence_is_shown_where_it_happened(app):
     set_text(panel, "lr", "0.5")
     st = state(page)
     sgd = st["runs"]["sgd"]
-    assert sgd["status"] == "diverged" and sgd["reason"]
+    assert sgd["outcome"] == "diverged" and sgd["reason"]
     assert_matches_cpython(st)
-    assert page.locator('.legend li[data-key="sgd"] .badge').inner_text().lower() == "diverged"
-    assert page.locator('#plot .div-mark[data-key="sgd"]').count() == 1
+    assert "diverged" in page.locator('.legend li[data-key="sgd"] .badge').inner_text().lower()
+    mark = page.locator('#plot .div-mark[data-key="sgd"]')
+    assert mark.count() == 1
+    # The mark is on the plot (at the edge where the path left the view), never off-screen.
+    frame, box = page.locator("#plot rect.frame").bounding_box(), mark.bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    assert frame["x"] - 1 <= cx <= frame["x"] + frame["width"] + 1 and frame["y"] - 1 <= cy <= frame["y"] + frame["height"] + 1
     ds = page.eval_on_selector_all("#plot path, #loss-chart path", "ps => ps.map(p => p.getAttribute('d') || '')")
     assert not any("NaN" in d or "Infinity" in d for d in ds)
     page.evaluate(f"optviz.setStep({st['steps']})")
@@ -365,17 +376,24 @@ def test_divergence_is_shown_where_it_happened(app):
 def test_works_from_a_sub_path(open_page):
     with serve_from_sub_path() as base:
         page, watch = open_page(base, width=1000, height=760, wait=False)
-        # While Python starts: a visible progress state, and clicks on the plot do nothing.
-        assert page.locator("#loading").is_visible()
-        assert page.locator("#loading progress").is_visible()
-        shot(page, "00-loading")
-        box = page.locator("#plot-wrap").bounding_box()
-        page.mouse.click(box["x"] + box["width"] / 3, box["y"] + box["height"] / 3)
+        # Before Python is ready: the opening view is drawn, a status line says Python is starting, and a click
+        # is kept (its start shown) and answered as soon as Python is ready.
+        page.wait_for_function("document.documentElement.dataset.painted === 'true'")
+        assert page.locator("#plot .bands path.iso").count() >= 10 and page.locator("#plot path.path").count() >= 4
+        early = not page.evaluate("optviz.state().ready")
+        if early:
+            assert page.locator("#plot-status").is_visible()
+            shot(page, "00-first-paint")
+            x, y = screen(page, 0.5, 2.0)
+            page.mouse.click(x, y)
+            assert page.evaluate("optviz.state().pending") is not None
         wait_ready(page)
-        assert page.locator("#loading").is_hidden()
-        assert state(page)["start"] == list(pycore.SURFACES[state(page)["surface"]].starts[0])
-        assert state(page)["runs"]
-        assert_equal_aspect_y_up(page, pycore.SURFACES[state(page)["surface"]])
+        st = state(page)
+        if early:
+            per_px = 1 / page.evaluate("optviz.geometry().pxPerUnit")
+            assert abs(st["start"][0] - 0.5) <= 2 * per_px and abs(st["start"][1] - 2.0) <= 2 * per_px
+        assert st["runs"] and st["pending"] is None
+        assert_equal_aspect_y_up(page, pycore.SURFACES[st["surface"]])
         page.set_viewport_size({"width": 700, "height": 700})  # one column; the plot follows the width
         page.wait_for_function("optviz.geometry().width < 600")
         assert_equal_aspect_y_up(page, pycore.SURFACES[state(page)["surface"]])
@@ -397,8 +415,17 @@ def test_start_can_be_typed(app):
     assert st["start"] == [0.25, 0.5]
     assert_matches_cpython(st)
     page.evaluate("optviz.pause()")
-    page.evaluate("document.getElementById('start-y').value = ''")
-    page.get_by_label("y", exact=True).press("Enter")
-    page.get_by_label("y", exact=True).dispatch_event("change")
-    assert "start must be" in page.locator("#start-error").inner_text()
-    assert state(page)["start"] == [0.25, 0.5]
+    y = page.get_by_label("y", exact=True)
+    for bad, words in (("", "start y is empty"), ("1e400", "beyond the float range"), ("5", "from -1 to 3; got 5"),
+                       ("1e100", "from -1 to 3"), ("abc", "not a number"), ("0x10", "not a number")):
+        y.fill(bad)
+        y.press("Enter")
+        settle(page)
+        assert words in page.locator("#start-error").inner_text(), bad
+        assert state(page)["start"] == [0.25, 0.5] and y.input_value() == "0.5"
+    ds = page.eval_on_selector_all("#plot path, #plot g", "ns => ns.map(n => (n.getAttribute('d') || '') + (n.getAttribute('transform') || ''))")
+    assert not any("NaN" in d or "Infinity" in d for d in ds)
+    y.fill("1.5")
+    y.press("Enter")
+    settle(page)
+    assert page.locator("#start-error").is_hidden() and state(page)["start"] == [0.25, 1.5]

@@ -10,15 +10,19 @@ import csv
 import io
 import json
 import math
+import os
 import re
+import shutil
+import time
+import urllib.parse
 
 import pytest
 from PIL import Image
 
 import pycore
-from pycore import api, api_share
+from pycore.browser import catalog, runs as browser_runs, share as api_share, static
 
-from pagekit import ROOT, serve, shot, wait_ready
+from pagekit import LOOPBACK, ROOT, serve, settle as idle, shot, wait_ready
 from test_page import open_panel
 
 pytestmark = pytest.mark.browser
@@ -31,7 +35,7 @@ SCHEDULES = {"sgd": {"name": "one_cycle", "max_lr": 0.02, "total_steps": 150},
 
 
 def state(page):
-    st = page.evaluate("optviz.state()")
+    st = page.evaluate("optviz.idle().then(() => optviz.state())")
     st.pop("playing")
     return st
 
@@ -48,7 +52,7 @@ def assert_runs_match_cpython(st):
         hp = {k: tuple(v) if isinstance(v, list) else v for k, v in r["hyperparams"].items()}
         ref = pycore.run(key, st["surface"], start=tuple(st["start"]), steps=st["steps"],
                          schedule=st["options"]["schedules"].get(key), **options_of(st), **hp)
-        assert r["status"] == ref.status, key
+        assert r["outcome"] == ref.outcome, key
         assert len(r["points"]) == len(ref.points), key
         for got, want in zip(r["points"], ref.points):
             assert all(math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in zip(got, want)), key
@@ -57,11 +61,12 @@ def assert_runs_match_cpython(st):
 def set_field(page, selector, value):
     page.fill(selector, value)
     page.press(selector, "Enter")
+    idle(page)
 
 
 def settle(page):
-    """Writes the hash now instead of after the debounce; returns it."""
-    page.evaluate("optviz.flushShare()")
+    """Writes the hash now instead of after the debounce (once the page has settled); returns it."""
+    page.evaluate("optviz.idle().then(() => optviz.flushShare())")
     return page.evaluate("location.hash")
 
 
@@ -70,6 +75,7 @@ def shared(server, open_page):
     """A page set up through the UI, and the link it wrote."""
     page, _ = open_page(server + "index.html")
     page.select_option("#surface", SURFACE)
+    idle(page)
     page.evaluate("([x, y]) => optviz.clickAt(x, y, { play: false })", list(START))
     page.get_by_role("button", name="None", exact=True).click()
     for key in ENABLED:
@@ -133,18 +139,32 @@ def test_bad_schedule_value_shows_message_and_changes_nothing(shared):
     set_field(page, "#noise-sigma", "-1")
     assert "noise" in page.locator("#noise-error").inner_text()
     page.uncheck("#clip-on")
+    idle(page)
     page.fill("#clip-norm", "0")
     page.click("#clip-on")  # refused: the box goes back to what is in effect (off)
+    idle(page)
     assert "max_grad_norm" in page.locator("#clip-error").inner_text()
     assert not page.locator("#clip-on").is_checked()
+    for bad in ("1e400", "Infinity", "-1e400", "abc", ""):      # never a silent infinity
+        set_field(page, "#clip-norm", bad)
+        assert "max_grad_norm" in page.locator("#clip-error").inner_text(), bad
+        assert not page.locator("#clip-on").is_checked() and "Infinity" not in page.locator("#run-notes").inner_text()
     set_field(page, "#clip-norm", "2.5")
-    page.check("#clip-on")
-    assert page.locator("#clip-error").is_hidden()
-    after = state(page)
-    assert after == before
+    assert page.locator("#clip-error").is_hidden() and page.locator("#clip-on").is_checked()
+    # Gradient noise typed to 0 turns it off; typed back, it turns on again; bad values get a message.
+    set_field(page, "#noise-sigma", "0")
+    assert not page.locator("#noise-on").is_checked() and state(page)["options"]["noise"] == 0
+    for bad in ("abc", "1e400", "-2"):
+        set_field(page, "#noise-sigma", bad)
+        assert "gradient noise σ" in page.locator("#noise-error").inner_text(), bad
+    set_field(page, "#noise-sigma", "2.5")
+    assert page.locator("#noise-on").is_checked() and state(page)["options"]["noise"] == 2.5
+    assert page.locator("#noise-error").is_hidden()
     set_field(page, "#sched-adam-T_max", "120")
     set_field(page, "#noise-sigma", "0.05")
     assert page.locator("#noise-error").is_hidden()
+    after = state(page)
+    assert after == before
 
 
 def test_link_restores_the_same_state(shared, open_page, server):
@@ -187,13 +207,13 @@ def test_exports(shared, tmp_path):
     d.value.save_as(path)
     assert d.value.suggested_filename == f"optviz-{SURFACE}.csv"
     rows = list(csv.DictReader(io.StringIO(path.read_text())))
-    assert list(rows[0]) == ["optimizer", "step", "x", "y", "loss", "gx", "gy", "lr", "status"]
+    assert list(rows[0]) == ["optimizer", "step", "x", "y", "loss", "gx", "gy", "lr", "outcome"]
     assert sorted({r["optimizer"] for r in rows}) == sorted(ENABLED)
     for key in ENABLED:
         mine = [r for r in rows if r["optimizer"] == key]
         run = st["runs"][key]
         assert [[float(r["x"]), float(r["y"])] for r in mine] == run["points"]
-        assert all(r["status"] == run["status"] for r in mine)
+        assert all(r["outcome"] == run["outcome"] for r in mine)
     sgd = [r for r in rows if r["optimizer"] == "sgd"]
     want_lrs = pycore.schedules.get_schedule(SCHEDULES["sgd"]).lrs(1e-3, 150)
     assert len(sgd) == 151
@@ -208,6 +228,14 @@ def test_exports(shared, tmp_path):
     assert data["view"]["step"] == st["step"] and data["view"]["noise"] == 0.05
     assert data["runs"]["adam"]["schedule"]["T_max"] == 120
     assert data["runs"]["adam"]["points"] == st["runs"]["adam"]["points"]
+    assert data["runs"]["adam"]["stats"]["outcome"] == st["runs"]["adam"]["outcome"]
+    # The statistics table as CSV: one row per shown optimizer, pycore's final figures.
+    with page.expect_download() as d:
+        page.click("#export-stats")
+    d.value.save_as(tmp_path / "stats.csv")
+    stats = list(csv.DictReader(io.StringIO((tmp_path / "stats.csv").read_text())))
+    assert [r["optimizer"] for r in stats] == ENABLED
+    assert all(r["outcome"] == st["runs"][r["optimizer"]]["outcome"] for r in stats)
     # PNG: the plot with its contour colours, the enabled paths and the axes' text.
     with page.expect_download() as d:
         page.click("#export-png")
@@ -217,7 +245,7 @@ def test_exports(shared, tmp_path):
     assert img.width >= geo["width"] * 2
     colours = img.getcolors(maxcolors=1 << 20)
     assert len(colours) > 200  # filled contour bands and the colour bar, not a blank image
-    meta = {o["key"]: o for o in api.catalog()["optimizers"]}
+    meta = {o["key"]: o for o in catalog.catalog()["optimizers"]}
     for key in ("sgd", "adam"):
         c = tuple(int(meta[key]["color"][i:i + 2], 16) for i in (1, 3, 5))
         near = sum(n for n, p in colours if sum(abs(a - b) for a, b in zip(p, c)) < 30)
@@ -245,11 +273,11 @@ def test_hostile_hash_restores_defaults_with_a_notice(server, open_page):
     assert notice.is_visible()
     assert "defaults" in notice.inner_text() and "#view=" in notice.inner_text()
     st = state(page)
-    first = next(iter(pycore.SURFACES.values()))
-    assert st["surface"] == first.key and st["start"] == list(first.starts[0])
-    assert st["enabled"] == list(pycore.OPTIMIZERS) and st["steps"] == api.DEFAULT_STEPS
+    view = static.default_view()
+    assert (st["surface"], st["start"], st["enabled"], st["steps"]) == (view["surface"], view["start"],
+                                                                         view["enabled"], view["steps"])
     assert st["options"] == {"schedules": {}, "noise": 0, "seed": 0, "max_grad_norm": None}
-    assert st["hyperparams"] == {k: api.check_hyperparams(k, {}) for k in pycore.OPTIMIZERS}
+    assert st["hyperparams"] == view["hyperparams"]
     assert page.evaluate("location.hash") == ""  # the bad hash is dropped, not re-shared
     shot(page, "share-hostile")
     # Later bad hashes (typed into the address bar) change nothing and say why.
@@ -269,31 +297,91 @@ def test_hostile_hash_restores_defaults_with_a_notice(server, open_page):
         page.wait_for_function("(s) => optviz.state().surface === s && optviz.state().step === 12", arg=view["surface"])
         got = state(page)
         assert got["custom"] == view["custom"] if view["custom"] else got["data"] == view["data"]
-        assert page.evaluate("optviz.flushShare() || location.hash") == api_share.encode_view(view)
+        assert page.evaluate("optviz.flushShare().then(() => location.hash)") == api_share.encode_view(view)
         assert (got["start"], got["steps"], got["enabled"]) == ([0.5, -0.25], 40, ["adam", "lion"])
         assert set(got["runs"]) == {"adam", "lion"} and not got["errors"]
         shot(page, f"share-link-{view['surface']}")
 
 
-def test_offline_reload_after_first_visit(browser, open_page):
-    """First visit until the service worker controls the page and has cached it; stop the server; reload."""
-    with serve(ROOT) as url:
-        page, _ = open_page(url + "index.html", service_workers="allow")
-        page.wait_for_function("document.documentElement.dataset.offline === 'ready'", timeout=120_000)
-        assert page.evaluate("navigator.serviceWorker.controller !== null")
-        assert "Available offline" in page.locator("#offline-status").inner_text()
-        cache = "optviz-v" + re.search(r"const VERSION = (\d+);", (ROOT / "sw.js").read_text()).group(1)
-        assert page.evaluate("caches.keys()") == [cache]
-        cached = page.evaluate("(n) => caches.open(n).then((c) => c.keys()).then((ks) => ks.map((r) => r.url))", cache)
-        for part in ("index.html", "web/app.js", "pycore/api.py", "pyodide.asm.wasm", "python_stdlib.zip"):
-            assert any(u.endswith(part) for u in cached), part
-    # The server is gone: every file must now come from the service worker's cache.
+def _site_copy(tmp):
+    """The page's files (no tests, no git, no node_modules) in a temporary folder, all three hours old."""
+    site = tmp / "site"
+    site.mkdir()
+    for name in ("index.html", "pyscript.toml", "sw.js", "manifest.webmanifest"):
+        shutil.copy2(ROOT / name, site / name)
+    for folder in ("web", "pycore", "docs"):
+        shutil.copytree(ROOT / folder, site / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    old = time.time() - 3 * 3600
+    for path in site.rglob("*"):
+        os.utime(path, (old, old))
+    return site
+
+
+def _edit(path, old, new):
+    """Replace text in a file and give it back its old modification time (as a checkout would)."""
+    st = path.stat()
+    path.write_text(path.read_text().replace(old, new, 1))
+    os.utime(path, (st.st_atime, st.st_mtime))
+
+
+def _versions(page):
+    """What each of three files says about its version: the page's HTML, its JavaScript, the worker's pycore."""
+    return {
+        "index.html": page.evaluate("document.querySelector('meta[name=optviz-test]')?.content ?? 'v1'"),
+        "web/app.js": page.evaluate("window.__optvizEdit ?? 'v1'"),
+        "pycore": "v2" if "EDITED" in page.evaluate("optviz.python('catalog', {})")["preset_rule"] else "v1",
+    }
+
+
+@pytest.fixture
+def cached_context(browser):
+    """A context with the browser's HTTP cache on: Playwright's request routing (which the other tests use to
+    block the network) turns the cache off, and the cache is what could serve a stale file. Requests leaving
+    loopback are recorded instead, and the test fails on any."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="allow")
+    off = []
+    local = lambda u: u.startswith(("blob:", "data:")) or urllib.parse.urlsplit(u).hostname in LOOPBACK  # noqa: E731
+    ctx.on("request", lambda r: local(r.url) or off.append(r.url))
+    errors = []
+    ctx.on("weberror", lambda e: errors.append(str(e.error)))
+    yield ctx
+    ctx.close()
+    assert not off, f"requests outside loopback: {off}"
+    assert not errors, errors
+
+
+def test_a_reload_after_an_edit_is_never_a_mix_online_or_offline(cached_context, tmp_path):
+    """Visit, edit three files keeping their old modification times, reload: every file is the new version (the
+    service worker revalidates each one; tools/serve.py compares content). Then stop the server: the offline
+    reload is the new version too, all of it (the snapshot is replaced in one step)."""
+    site = _site_copy(tmp_path)
+    with serve(site) as url:
+        page = cached_context.new_page()
+        page.goto(url + "index.html", wait_until="domcontentloaded")
+        wait_ready(page)
+        page.wait_for_function("document.documentElement.dataset.offline === 'ready'", timeout=180_000)
+        assert _versions(page) == {"index.html": "v1", "web/app.js": "v1", "pycore": "v1"}
+        _edit(site / "index.html", "<head>", '<head>\n  <meta name="optviz-test" content="v2">')
+        _edit(site / "web" / "app.js", "main().catch(fault);", 'window.__optvizEdit = "v2";\nmain().catch(fault);')
+        _edit(site / "pycore" / "browser" / "presets.py", "every other", "EDITED: every other")
+        page.reload(wait_until="domcontentloaded")
+        wait_ready(page)
+        assert _versions(page) == {"index.html": "v2", "web/app.js": "v2", "pycore": "v2"}
+        tab = page.context.new_page()                   # a new tab: the browser's normal (non-reload) caching
+        tab.goto(url + "index.html", wait_until="domcontentloaded")
+        wait_ready(tab)
+        assert _versions(tab) == {"index.html": "v2", "web/app.js": "v2", "pycore": "v2"}
+        tab.close()
+        page.wait_for_function("document.documentElement.dataset.offline === 'ready'", timeout=180_000)
+        assert "all from the version on screen" in page.locator("#offline-status").inner_text()
+    # The server is gone: every file comes from the service worker's snapshot, which is the new version.
     page.reload(wait_until="domcontentloaded")
     wait_ready(page)
-    # Files loaded only on demand were cached too: an explanation, the comparison, the lab's worker script.
-    for path in ("docs/optimizers/adam.md", "docs/comparison.md", "web/lab_worker.py"):
+    assert _versions(page) == {"index.html": "v2", "web/app.js": "v2", "pycore": "v2"}
+    # Files loaded only on demand were kept too, from the same version.
+    for path in ("docs/optimizers/adam.md", "docs/comparison.md"):
         text = page.evaluate("(p) => fetch(p).then((r) => r.ok ? r.text() : `HTTP ${r.status}`)", path)
-        assert text == (ROOT / path).read_text(), path
+        assert text == (site / path).read_text(), path
     page.evaluate("optviz.clickAt(0.5, 0.5, { play: false })")
     st = state(page)
     assert st["start"] == [0.5, 0.5] and st["runs"]

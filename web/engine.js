@@ -1,0 +1,125 @@
+// The page's Python: PyScript workers running web/engine.py (pycore). The page's own thread never runs Python.
+// Worker 0 starts with the page and answers it (races, checks, the inspector, links, exports); basin maps and
+// tuning are spread over a pool of max(2, navigator.hardwareConcurrency) workers, worker 0 included, the others
+// started on first use. Every call returns a promise; pycore's ValueError (bad input, said in words) rejects with
+// PyError, anything else with PyFault (shown as a message, never as a traceback).
+
+export class PyError extends Error {}
+export class PyFault extends Error {}
+
+const POOL = Math.max(2, navigator.hardwareConcurrency || 2);
+const workers = [];
+let core = null;
+
+function spawn() {
+  const here = (path) => new URL(path, import.meta.url).href;
+  core ??= import("./vendor/pyscript/core.js");
+  return core.then(({ PyWorker }) => PyWorker(here("./engine.py"), {
+    config: here("../pyscript.toml"), version: here("./vendor/pyodide/pyodide.mjs"),
+  }));
+}
+
+function worker(i) {
+  while (workers.length <= i) workers.push(spawn());
+  return workers[i];
+}
+
+function answer(reply) {
+  if ("error" in reply) throw new (reply.bug ? PyFault : PyError)(reply.error);
+  return reply.ok;
+}
+
+let inFlight = 0;   // calls and races not answered yet (tests wait for 0: web/app.js's optviz.idle)
+export const pending = () => inFlight + (running ? 1 : 0);
+
+async function ask(i, name, args) {
+  inFlight++;
+  try {
+    const w = await worker(i);
+    return answer(JSON.parse(await w.sync.call(name, JSON.stringify(args))));
+  } finally {
+    inFlight--;
+  }
+}
+
+// Starts worker 0; resolves once pycore answers (its catalog is the first question).
+export function start() {
+  const t0 = performance.now();
+  return ask(0, "catalog", {}).then((cat) => {
+    performance.mark("optviz:python");
+    return { catalog: cat, seconds: (performance.now() - t0) / 1000 };
+  });
+}
+
+// call("check", {...}) -> pycore's answer; rejects with PyError (a message for the person) or PyFault.
+export const call = (name, args = {}) => ask(0, name, args);
+
+// call() for something a person typed: { ok } or { error: pycore's message }; a fault still rejects.
+export async function attempt(name, args = {}) {
+  try {
+    return { ok: await call(name, args) };
+  } catch (e) {
+    if (e instanceof PyError) return { error: e.message };
+    throw e;
+  }
+}
+
+// ---- races: the latest request wins ---------------------------------------------------------------------------
+// A race runs in slices on worker 0. While one is computing, a newer request waits (replacing any older waiting
+// one, whose promise resolves to null) and the running one stops after its current slice.
+let waiting = null, running = false, raceId = 0;
+
+export function race(args, onProgress) {
+  return new Promise((resolve, reject) => {
+    if (waiting) waiting.resolve(null);
+    waiting = { args, resolve, reject, onProgress };
+    if (!running) pump();
+  });
+}
+
+async function pump() {
+  running = true;
+  while (waiting) {
+    const job = waiting;
+    waiting = null;
+    const id = ++raceId;
+    try {
+      const w = await worker(0);
+      let reply = answer(await w.sync.race(id, JSON.stringify(job.args)));
+      while (reply.pending && !waiting) {
+        job.onProgress?.(reply.done, reply.total);
+        reply = answer(await w.sync.race_more(id));
+      }
+      job.resolve(reply.pending ? null : reply);
+    } catch (e) {
+      job.reject(e);
+    }
+  }
+  running = false;
+}
+
+// ---- the pool: basin maps and tuning ----------------------------------------------------------------------------
+export const pool = {
+  size: POOL,
+  // Starts every worker of the pool (worker 0 is already up); resolves with how many are ready now.
+  warm() { for (let i = 1; i < POOL; i++) worker(i); },
+  // Runs `tasks` (each {name, args}) over the pool, each worker taking the next task as it finishes one;
+  // `onResult(task, result, worker)` is called as results arrive; stops early when `cancelled()` turns true;
+  // `prepare(worker)` runs on each worker before its first task.
+  async map(tasks, onResult, cancelled = () => false, prepare = null) {
+    this.warm();
+    let next = 0;
+    const lane = async (i) => {
+      if (prepare) await prepare(i);
+      while (next < tasks.length && !cancelled()) {
+        const task = tasks[next++];
+        const result = await ask(i, task.name, task.args);
+        if (!cancelled()) onResult(task, result, i);
+      }
+    };
+    // Worker 0 starts at once; the others join when they have booted (a slow boot never delays the map).
+    await Promise.all(Array.from({ length: POOL }, (_, i) => lane(i)));
+  },
+  // One call on worker i (e.g. planning a basin job on each worker before its chunks).
+  call: (i, name, args) => ask(i, name, args),
+};

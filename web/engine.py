@@ -1,0 +1,162 @@
+"""The page's Python, in a PyScript worker (web/engine.js starts one at load and, for basin maps and tuning, one
+more per core the browser reports). The page's own thread never runs Python, so it never waits for it.
+
+Each exposed function takes and returns JSON text, except a race, whose points and losses cross as one
+Float64Array. Every call is answered, never raised: ``{"ok": result}``, ``{"error": message}`` for a
+ValueError (bad input, said in words), or ``{"error": ..., "bug": true}`` for anything else, which the page
+reports as a fault rather than a traceback.
+
+Races run in slices (``race`` then ``race_more``), one optimizer at a time within ``SLICE_SECONDS``, so a slow
+custom function shows progress and a newer request replaces an older one between two runs. The trajectories
+of the last finished race stay here, so the inspector, the exports and the field overlay ask for one step's
+details only when someone looks.
+"""
+import json
+import time
+import traceback
+from array import array
+
+import js
+from polyscript import xworker
+from pyodide.ffi import to_js
+
+from pycore.browser import catalog, lab, presets, runs, share
+
+SLICE_SECONDS = 0.06
+_race = {"id": None, "plan": None, "trajs": {}, "errors": {}, "surface": None, "total": 0, "checked": None}
+_shown = {"id": None, "trajs": {}, "surface": None}
+_plans = {}          # basin jobs: id -> plan (the last few)
+MAX_PLANS = 4
+
+
+def _answer(fn):
+    try:
+        return json.dumps({"ok": fn()}, allow_nan=False, separators=(",", ":"))
+    except ValueError as e:
+        return json.dumps({"error": str(e)})
+    except Exception as e:      # a fault, not bad input: say what it was, in one line
+        traceback.print_exc()
+        return json.dumps({"error": f"pycore could not answer ({type(e).__name__}: {e})", "bug": True})
+
+
+def _race_slice():
+    """Run optimizers until the slice is used up; the packed race when all have run, else its progress."""
+    t0 = time.perf_counter()
+    for key, out in _race["plan"]:
+        (_race["errors"] if isinstance(out, str) else _race["trajs"])[key] = out
+        if time.perf_counter() - t0 > SLICE_SECONDS:
+            done = len(_race["trajs"]) + len(_race["errors"])
+            if done < _race["total"]:
+                return None, {"pending": _race["id"], "done": done, "total": _race["total"]}
+    _shown.update(id=_race["id"], trajs=_race["trajs"], surface=_race["surface"])
+    records, floats = runs.pack(_race["trajs"], _race["surface"])
+    head = {"id": _race["id"], **_race["checked"], "runs": records, "errors": _race["errors"]}
+    return array("d", floats), head
+
+
+def _race_reply(step):
+    try:
+        floats, head = step()
+    except ValueError as e:
+        return js.JSON.parse(json.dumps({"error": str(e)}))
+    except Exception as e:
+        traceback.print_exc()
+        return js.JSON.parse(json.dumps({"error": f"pycore could not answer ({type(e).__name__}: {e})",
+                                         "bug": True}))
+    reply = js.JSON.parse(json.dumps({"ok": head}, allow_nan=False))
+    if floats is not None:
+        reply.ok.floats = to_js(memoryview(floats))
+    return reply
+
+
+def race(request_id, args_json):
+    """Start a race (``pycore.browser.runs.plan_runs``: everything checked first) and run its first slice."""
+    def start():
+        args = json.loads(args_json)
+        checked, plan = runs.plan_runs(args["surface"], args["start"], args["steps"], args["settings"],
+                                       args.get("options"))
+        _race.update(id=request_id, plan=plan, trajs={}, errors={}, surface=args["surface"],
+                     total=len(args["settings"]), checked=checked)
+        return _race_slice()
+    return _race_reply(start)
+
+
+def race_more(request_id):
+    """The next slice of race ``request_id``; an error if a newer race replaced it."""
+    def more():
+        if _race["id"] != request_id or _race["plan"] is None:
+            raise ValueError("this race was replaced by a newer one")
+        return _race_slice()
+    return _race_reply(more)
+
+
+def _shown_traj(race_id, key):
+    if _shown["id"] != race_id or key not in _shown["trajs"]:
+        raise ValueError(f"no run of {key!r} is shown")
+    return _shown["trajs"][key]
+
+
+def _inspect(race_id, key, step):
+    return runs.step_info(_shown_traj(race_id, key), step)
+
+
+def _export(race_id, kind, order, view):
+    """CSV text or JSON-ready data of the shown runs of ``order`` (the enabled optimizers) and the view."""
+    trajs = {k: _shown_traj(race_id, k) for k in order}
+    if kind == "csv":
+        return share.trajectories_csv(trajs, order)
+    if kind == "stats":
+        return share.stats_csv(trajs, order, _shown["surface"])
+    return share.trajectories_json(trajs, order, share.validate_view(view))
+
+
+def _basin_job(job, **args):
+    plan, head = lab.basin_job(**args)
+    _plans[job] = plan
+    while len(_plans) > MAX_PLANS:
+        del _plans[next(iter(_plans))]
+    return head
+
+
+def _basin_chunk(job, cells):
+    if job not in _plans:
+        raise ValueError("this basin map was replaced by a newer one")
+    return lab.basin_chunk(_plans[job], cells)
+
+
+def _resources():
+    """The URLs this worker has loaded (the runtime, pycore's files), for the page's offline snapshot."""
+    return [e.name for e in js.performance.getEntriesByType("resource")]
+
+
+_CALLS = {
+    "resources": _resources,
+    "catalog": catalog.catalog,
+    "grid": catalog.surface_grid,
+    "surface": catalog.surface_record,
+    "preset": presets.preset,
+    "check": runs.check_hyperparams,
+    "custom": lab.check_custom,
+    "schedules": share.schedule_catalog,
+    "schedule_curve": share.schedule_curve,
+    "share_encode": share.encode_view,
+    "share_decode": share.decode_view,
+    "share_check": share.validate_view,
+    "inspect": _inspect,
+    "export": _export,
+    "basin_job": _basin_job,
+    "basin_chunk": _basin_chunk,
+    "basin_share": lab.basin_share,
+    "tune": lab.tune_one,
+}
+
+
+def call(name, args_json):
+    """``_CALLS[name](**args)`` answered as JSON text."""
+    return _answer(lambda: _CALLS[name](**json.loads(args_json)))
+
+
+xworker.sync.call = call
+xworker.sync.race = race
+xworker.sync.race_more = race_more
+xworker.postMessage("optviz:ready")
