@@ -98,7 +98,7 @@ def adam_bias_correction(steps=settings.STEPS):
     a_step.legend(fontsize=7.5, loc="lower left")
     a_step.set_title(f"step per coordinate in units of η, first {early} steps\nfirst step {_first(exact):.3g}η against "
                      f"{_first(plain):.3g}η; largest {_largest(exact):.3g}η against {_largest(plain):.3g}η", fontsize=9)
-    a_loss = fig.add_axes([0.72, 0.24, 0.26, 0.54])
+    a_loss = fig.add_axes([0.74, 0.24, 0.24, 0.54])
     top = draw.loss_top([exact, plain])
     for t, c, ls, label in runs:
         y = np.clip(draw.gap(surface, t.losses), draw.FLOOR, top)
