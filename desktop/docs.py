@@ -132,12 +132,20 @@ def figures_section(key):
     for name in ablations.on_page(key):
         lines += [f"**Controlled comparison: {ablations.TITLES[name]}.** {ablations.caption(name)}", "",
                   f"![{ablations.TITLES[name]}]({_rel(figures.plot_path(None, name, 'ablation'), 2)})", ""]
-    book = notebooks.notebook_for(key)
-    lines.append(f"Reproduce these figures: `python3 -m desktop.walkthrough {key}`. Run and change them in Jupyter: "
-                 f"[notebooks/{book}]({_rel(notebooks.NOTEBOOKS_DIR.relative_to(ROOT) / book, 2)}) "
-                 f"(every optimizer side by side: [notebooks/compare.ipynb]"
-                 f"({_rel(notebooks.NOTEBOOKS_DIR.relative_to(ROOT) / 'compare.ipynb', 2)})).")
+    lines.append(f"Reproduce these figures: `python3 -m desktop.walkthrough {key}`. {notebook_sentence(key)}")
     return "\n".join(lines)
+
+
+def notebook_sentence(key):
+    """Where to run optimizer ``key`` in Jupyter: its family's notebook and the comparison notebook."""
+    book = notebooks.notebook_for(key)
+
+    def link(name):
+        return f"[notebooks/{name}]({_rel(notebooks.NOTEBOOKS_DIR.relative_to(ROOT) / name, 2)})"
+
+    if book == notebooks.COMPARE:
+        return f"Run it beside every other optimizer in Jupyter: {link(book)}."
+    return f"Run and change them in Jupyter: {link(book)} (every optimizer side by side: {link(notebooks.COMPARE)})."
 
 
 def measured_section(key, data):
