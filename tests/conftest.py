@@ -15,8 +15,8 @@ if str(ROOT) not in sys.path:
 IN_PYODIDE = sys.platform == "emscripten"
 
 # Test files that need the desktop stack, a browser or a subprocess; never collected inside Pyodide.
-NOT_IN_PYODIDE = ["browser/*", "pyodide/*", "test_pyodide.py", "test_docs.py", "test_figures.py", "test_notebooks.py",
-                  "test_comparison_table.py", "test_bench.py", "test_webapp.py"]
+NOT_IN_PYODIDE = ["browser/*", "pyodide/*", "test_pyodide.py", "test_docs.py", "test_figures.py",
+                  "test_comparison_table.py", "test_bench.py", "test_webapp.py", "test_notebooks.py"]
 collect_ignore_glob = NOT_IN_PYODIDE if IN_PYODIDE else []
 
 try:

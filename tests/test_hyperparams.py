@@ -59,7 +59,7 @@ def test_unknown_optimizer():
 def test_defaults_fill_what_is_not_given():
     _, values, _ = resolve("adam", {"lr": 0.05})
     assert values == {"lr": 0.05, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.0, "amsgrad": False,
-                      "decoupled_weight_decay": False}
+                      "decoupled_weight_decay": False, "bias_correction": True}
     assert pycore.run("adam", "rosenbrock", steps=2, lr=0.05).hyperparams == values
 
 

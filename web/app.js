@@ -17,6 +17,7 @@ import { initLearn } from "./learn.js";
 import { initLab, surfaceSpec, gridSpec } from "./lab.js";
 import { StatsTable } from "./stats.js";
 import { unpackRace, decodeFloats } from "./races.js";
+import { initLessonMode } from "./lessonmode.js";
 
 const $ = (id) => document.getElementById(id);
 const plot = $("plot");
@@ -35,7 +36,8 @@ const S = {
 };
 const grids = new Map();
 const listeners = { ended: new Set(), ran: new Set(), step: new Set() };
-let legend, paths, loss, layers, share, lab, stats;
+let legend, paths, loss, layers, share, lab, stats, lessonMode;
+let view3d = null, view3dLoading = null;     // the 3-D view (web/view3d.js), loaded when first turned on
 
 // ---- status line over the plot (Python starting, computing, faults) -------------------------------------------
 function status(text, kind = "") {
@@ -80,6 +82,7 @@ function layout() {
   paths = new PathLayer(layers.runs, layers.marks, { onInspect: inspect, onLeave: uninspect, onChoose: showChooser });
   paths.set(S.runs, S.meta, S.order, geo);
   loss.set(S.runs, S.meta, S.order, S.enabled, S.steps, fStar());
+  if (view3d) { view3d.setSurface(S.grid, surf); view3d.setRuns(S.runs, S.meta, S.order); }
   draw();
 }
 
@@ -91,6 +94,7 @@ function fStar() {
 function draw() {
   const step = S.step;
   paths.draw(step, S.enabled);
+  view3d?.draw(step, S.enabled);
   loss.draw(step);
   stats.draw(step);
   lab.draw();
@@ -127,6 +131,7 @@ function applyRace(res) {
   paths.set(S.runs, S.meta, S.order, S.geo);
   loss.set(S.runs, S.meta, S.order, S.enabled, S.steps, fStar());
   stats.set(S.runs, S.meta, S.order, S.enabled, S.surfaces[S.surface]);
+  view3d?.setRuns(S.runs, S.meta, S.order);
   lab.ran();
 }
 
@@ -396,6 +401,42 @@ function goto(step) {
   draw();
 }
 
+// ---- the 3-D view -------------------------------------------------------------------------------------------
+// The same surface, paths, dots, colours, step and toggles as the contour plot, as a lit mesh (three.js, loaded
+// from this page's own files the first time it is turned on). Starts are set on the contour plot.
+async function show3d(on) {
+  const box = $("view3d");
+  $("view3d-toggle").setAttribute("aria-pressed", String(on));
+  box.hidden = !on;
+  plot.classList.toggle("behind3d", on);
+  $("view3d-note").hidden = !on;
+  if (!on) return;
+  try {
+    view3dLoading ??= import("./view3d.js").then(({ createView3D }) => createView3D(box, {
+      onHover: (key, anchor) => (key ? inspect(key, anchor) : uninspect(null)),
+    }));
+    const v = await view3dLoading;
+    if (box.hidden) return;
+    view3d = v;
+    view3d.resize();
+    view3d.setSurface(S.grid, S.surfaces[S.surface]);
+    view3d.setRuns(S.runs, S.meta, S.order);
+    view3d.draw(S.step, S.enabled);
+  } catch (e) {
+    view3dLoading = null;
+    $("view3d-note").textContent = `The 3-D view needs WebGL, which this browser did not provide (${e.message}). The contour plot shows the same runs.`;
+    box.hidden = true;
+    plot.classList.remove("behind3d");
+  }
+}
+
+// Lessons drive the playback themselves: the page's own controls and the plot's clicks wait meanwhile.
+function lock(on) {
+  S.locked = on;
+  for (const id of ["play", "step-back", "step-forward", "step"]) $(id).disabled = on;
+  if (on) pause();
+}
+
 // ---- pointer: click to start, drag to move the start -------------------------------------------------------
 function dataPoint(e) {
   const r = plot.getBoundingClientRect();
@@ -433,28 +474,38 @@ async function startAt(x, y, { play: autoplay = true } = {}) {
   return tryRerun({ step: autoplay ? 0 : Number.MAX_SAFE_INTEGER, autoplay });
 }
 
+// A click on one or more dots inspects them (a click on overlapping dots cycles through them); it never starts a run.
+function inspectDots(keys) {
+  $("click-note").textContent = "That click landed on an optimizer's dot, so it opened the step inspector " +
+    "instead of starting a run. Click a little away from the dots to start from there.";
+  $("click-note").hidden = false;
+  pause();
+  const i = keys.indexOf(S.inspecting?.key);
+  const key = keys[(i + 1) % keys.length];
+  inspect(key, paths.dot(key), keys.length > 1 ? [key, ...keys.filter((k) => k !== key)] : null);
+}
+
 function wirePointer() {
   let drag = null;
   let pending = null;
   plot.addEventListener("pointerdown", (e) => {
     if (e.button !== 0 || !S.geo) return;
+    if (S.locked) {
+      $("click-note").textContent = "A lesson is open: its Play button runs the scene. Leave the lesson to start runs by clicking.";
+      $("click-note").hidden = false;
+      return;
+    }
     const onHandle = S.ready && nearStart(e);
     const onDot = paths.hit(e);
     if (onDot.length && !onHandle) {
-      $("click-note").textContent = "That click landed on an optimizer's dot, so it opened the step inspector " +
-        "instead of starting a run. Click a little away from the dots to start from there.";
-      $("click-note").hidden = false;
-      pause();
-      const i = onDot.indexOf(S.inspecting?.key);
-      const key = onDot[(i + 1) % onDot.length];     // a click on overlapping dots cycles through them
-      inspect(key, paths.dot(key), onDot.length > 1 ? [key, ...onDot.filter((k) => k !== key)] : null);
+      inspectDots(onDot);
       return;
     }
     if (!insidePlot(e)) return;
     $("click-note").hidden = true;
     e.preventDefault();
     plot.setPointerCapture(e.pointerId);
-    drag = { moved: false, x: e.clientX, y: e.clientY, onHandle };
+    drag = { moved: false, x: e.clientX, y: e.clientY, onHandle, dots: onHandle ? onDot : [] };
     plot.classList.add("dragging");
     if (!onHandle) {
       const [x, y] = dataPoint(e);
@@ -462,7 +513,7 @@ function wirePointer() {
     }
   });
   plot.addEventListener("pointermove", (e) => {
-    if (!drag) { paths.hover(e); return; }
+    if (!drag) { if (e.pointerType !== "touch") paths.hover(e); return; }   // touch has no hover: a tap inspects
     if (!S.ready) return;
     if (!drag.moved && Math.hypot(e.clientX - drag.x, e.clientY - drag.y) < 3) return;
     drag.moved = true;
@@ -472,13 +523,14 @@ function wirePointer() {
     }
     pending = p;
   });
-  plot.addEventListener("pointerleave", () => { if (!drag) paths.hover(null); });
+  plot.addEventListener("pointerleave", (e) => { if (!drag && e.pointerType !== "touch") paths.hover(null); });
   const end = () => {
     if (!drag) return;
     plot.classList.remove("dragging");
-    const clicked = !drag.moved;
+    const { moved, dots } = drag;
     drag = null;
-    if (clicked && S.ready && !S.busy) play();
+    if (!moved && dots.length) inspectDots(dots);     // a click (not a drag) on dots over the start inspects them
+    else if (!moved && S.ready && !S.busy) play();
   };
   plot.addEventListener("pointerup", end);
   plot.addEventListener("pointercancel", end);
@@ -487,7 +539,7 @@ function wirePointer() {
 // ---- keyboard ------------------------------------------------------------------------------------------
 function wireKeys() {
   document.addEventListener("keydown", (e) => {
-    if (e.altKey || e.ctrlKey || e.metaKey || !S.geo) return;
+    if (e.altKey || e.ctrlKey || e.metaKey || !S.geo || S.locked) return;
     const t = e.target;
     if (t.closest("input, select, textarea, dialog")) return;
     const big = e.shiftKey ? 10 : 1;
@@ -516,6 +568,7 @@ function wireControls() {
   $("all-off").addEventListener("click", () => S.order.forEach((k) => toggle(k, false)));
   $("preset").addEventListener("click", guard(async () => { await applyPreset(); await tryRerun(); }));
   $("defaults").addEventListener("click", guard(async () => { resetDefaults(); await tryRerun(); }));
+  $("view3d-toggle").addEventListener("click", () => show3d($("view3d-toggle").getAttribute("aria-pressed") !== "true"));
   let width = wrap.clientWidth;
   new ResizeObserver(() => {
     if (Math.abs(wrap.clientWidth - width) < 2 || !S.geo) return;
@@ -581,7 +634,7 @@ async function main() {
   const engine = startEngine();       // Python starts in its worker while the opening view is drawn
   const first = await (await fetch(new URL("./first_view.json", import.meta.url))).json();
   openFirstView(first);
-  const linked = location.hash && location.hash !== "#";
+  const linked = location.hash.length > 1;
   if (!linked) play();
   status("Python is starting in the background (a few seconds the first time); the race on screen is " +
     "pycore's, computed in advance. You can play, scrub and toggle it now.", "busy");
@@ -593,7 +646,11 @@ async function main() {
   lab.enable();
   plot.classList.add("live");
   status("");
+  lessonMode = initLessonMode({ S, call, applyView: (v) => share.apply(v), play, pause, on: window.optviz.on, lock,
+    writeHash: () => share.flush() });
   if (linked) await share.restore();
+  else if (S.raceId === 0) await tryRerun();   // the worker computes the opening race too (bit for bit the same),
+                                               // so the inspector and the exports can ask it for details
   if (S.pending) {
     const { start, autoplay } = S.pending;
     S.pending = null;

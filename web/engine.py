@@ -20,7 +20,7 @@ import js
 from polyscript import xworker
 from pyodide.ffi import to_js
 
-from pycore.browser import catalog, lab, presets, runs, share
+from pycore.browser import catalog, lab, lessons, presets, runs, share
 
 SLICE_SECONDS = 0.06
 _race = {"id": None, "plan": None, "trajs": {}, "errors": {}, "surface": None, "total": 0, "checked": None}
@@ -148,6 +148,9 @@ _CALLS = {
     "basin_chunk": _basin_chunk,
     "basin_share": lab.basin_share,
     "tune": lab.tune_one,
+    "lessons": lessons.catalog,
+    "lesson": lessons.scene,
+    "lesson_reveal": lessons.reveal,
 }
 
 

@@ -11,7 +11,8 @@
 //     Error whose message is pycore's ValueError text;
 //   app.applyView(view) -> Promise: shows exactly that view, paused at step 0;
 //   app.play(), app.pause(); app.on("ended", fn) -> unsubscribe: fn() when playback reaches the last step;
-//   app.toPlayground(): leaves the lessons with the scene's settings in the free page.
+//   app.toPlayground(): leaves the lessons with the scene's settings in the free page;
+//   app.phase(phase) (optional): told the phase ("closed", "asking", "playing", "revealed") after every change.
 //
 // Progress lives in the URL hash: opening lesson k sets #lesson=k (history.replaceState), and a #lesson=k in the
 // address (at start or on a hashchange) opens lesson k; an unknown id shows pycore's message and changes nothing.
@@ -128,6 +129,7 @@ export function initLessons(container, app) {
   }
 
   function update() {
+    app.phase?.(phase);
     const asking = phase === "asking";
     for (const input of answers.querySelectorAll("input")) input.disabled = !asking;
     play.hidden = phase === "revealed";

@@ -43,7 +43,7 @@ export function initShare(app) {
   let timer = 0, asked = 0;
   async function writeHash() {
     timer = 0;
-    if (!S.ready || S.playing || S.busy) return;
+    if (!S.ready || S.playing || S.busy || S.lesson) return;   // a lesson keeps #lesson=k in the address
     const mine = ++asked;
     const { ok: hash, error } = await attempt("share_encode", { view: view() });
     if (mine !== asked) return;          // a newer view is being written
@@ -184,10 +184,13 @@ export function initShare(app) {
   };
 }
 
-// Files the page loads only on demand: each optimizer's explanation, the surfaces and comparison docs (learn.js).
-// A name that does not exist makes the caching report a failure.
+// Files the page loads only on demand: each optimizer's explanation, the surfaces and comparison docs (learn.js),
+// and the 3-D view with the parts of three.js it imports. A name that does not exist makes the caching report a
+// failure (tests/test_webapp.py checks each exists).
+export const THREE_FILES = ["three.module.js", "three.core.js", "OrbitControls.js", "LineSegments2.js",
+  "LineSegmentsGeometry.js", "LineMaterial.js"].map((f) => `web/vendor/three/${f}`);
 function onDemand(keys) {
-  return [...keys.map(DOCS.optimizer), DOCS.surfaces, DOCS.comparison];
+  return [...keys.map(DOCS.optimizer), DOCS.surfaces, DOCS.comparison, "web/view3d.js", ...THREE_FILES];
 }
 
 // Registers sw.js (scope: the page's folder) and, once it controls the page, asks it for one consistent

@@ -9,15 +9,15 @@ import { outcomeBadge } from "./outcomes.js";
 
 const COLUMNS = [
   { key: "name", label: "Optimizer" },
-  { key: "outcome", label: "Outcome" },
-  { key: "settled", label: "Settled at step", num: true },
-  { key: "f", label: "f now", num: true },
-  { key: "fFinal", label: "f at end", num: true },
-  { key: "dist", label: "Distance to nearest minimum now", num: true },
-  { key: "distFinal", label: "at end", num: true },
-  { key: "path", label: "Path length so far", num: true },
-  { key: "pathFinal", label: "in all", num: true },
-  { key: "mean", label: "Mean step", num: true },
+  { key: "outcome", label: "Outcome", title: "how the run ended (pycore.outcome)" },
+  { key: "settled", label: "Settled", num: true, title: "the step from which the path stayed within the tolerance of its end" },
+  { key: "f", label: "f now", num: true, title: "the loss at the current step" },
+  { key: "fFinal", label: "f end", num: true, title: "the loss at the last step" },
+  { key: "dist", label: "To min now", num: true, title: "distance to the nearest minimum at the current step" },
+  { key: "distFinal", label: "To min end", num: true, title: "distance to the nearest minimum at the last step" },
+  { key: "path", label: "Path now", num: true, title: "length of the path so far, Σ‖Δθ‖" },
+  { key: "pathFinal", label: "Path end", num: true, title: "length of the whole path" },
+  { key: "mean", label: "Mean step", num: true, title: "path length divided by the steps taken" },
 ];
 const OUTCOME_ORDER = { global: 0, local: 1, stalled: 2, budget: 3, diverged: 4 };
 
@@ -36,7 +36,7 @@ export class StatsTable {
     for (const c of COLUMNS) {
       const th = document.createElement("th");
       th.scope = "col";
-      const b = Object.assign(document.createElement("button"), { type: "button", className: "sort", textContent: c.label });
+      const b = Object.assign(document.createElement("button"), { type: "button", className: "sort", textContent: c.label, title: c.title ?? "" });
       b.addEventListener("click", () => {
         this.sort = { key: c.key, dir: this.sort.key === c.key ? -this.sort.dir : 1 };
         onSort();

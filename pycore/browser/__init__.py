@@ -7,6 +7,7 @@ never knows a page exists. Each module here is one kind of question:
 * ``runs``: every enabled optimizer's run from one start, packed for drawing, and one step's details on demand;
 * ``lab``: basin maps in pieces (for a pool of workers), fair lr tuning, your own function;
 * ``share``: the view in a link (checked field by field), the schedule picker, exports;
+* ``lessons``: the guided lessons' scenes and their reveals, measured in each scene's own runs;
 * ``static``: the first view, written to ``web/first_view.json`` at build time so the page can draw before
   Python has started.
 
