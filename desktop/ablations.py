@@ -3,8 +3,8 @@ stays as in the figures (``desktop.settings``' common lr). Each figure states wh
 
 * ``adam_bias_correction``: Adam (exactly torch's) against the same rule without the bias correction,
   θ ← θ − η m/(√v + ε): pycore's ``bias_correction=False``, a teaching switch torch does not have.
-* ``adam_l2_vs_adamw``: Adam with L2 in the gradient (g + λθ, then normalised by √v̂) against AdamW (θ ← θ(1 − ηλ)
-  outside the normalised step), at the same λ, for several λ.
+* ``adam_l2_vs_adamw``: Adam with L2 in the gradient (g + λθ, then normalised by √v̂) against AdamW
+  (θ ← θ(1 − ηλ) outside the normalised step), at the same λ, for several λ.
 * ``momentum_sweep``: heavy-ball momentum with μ from 0 (plain SGD) to 0.99.
 * ``momentum_nesterov_stability``: Momentum and Nesterov at learning rates just below and above their linear
   stability limits on the quadratic, ηh < 2(1 + μ) and ηh < 2(1 + μ)/(1 + 2μ), with h the largest curvature.
@@ -59,7 +59,9 @@ def _first(traj):
 
 def _largest(traj):
     """The largest step of any coordinate in the first ``EARLY`` steps, in units of η."""
-    return float(np.abs(np.array(traj.updates[:EARLY])).max() / traj.hyperparams["lr"]) if traj.updates else float("nan")
+    if not traj.updates:
+        return float("nan")
+    return float(np.abs(np.array(traj.updates[:EARLY])).max() / traj.hyperparams["lr"])
 
 
 def adam_bias_correction_caption(steps=settings.STEPS):
@@ -252,7 +254,9 @@ def stability_runs(steps):
 
 
 def _stable(traj):
-    return f"diverged at step {len(traj.points)}" if traj.outcome == "diverged" else f"no divergence in {traj.steps} steps"
+    if traj.outcome == "diverged":
+        return f"diverged at step {len(traj.points)}"
+    return f"no divergence in {traj.steps} steps"
 
 
 def momentum_nesterov_stability_caption(steps=settings.STEPS):

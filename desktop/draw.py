@@ -103,7 +103,8 @@ def formula(surface):
 
 def draw_surface(ax, surface, n=201, colorbar=True, view=None, marks=True):
     """Filled contours (log-spaced levels of f - f* when the surface asks for log levels), minima and saddles
-    (hollow stars, circles and crosses on top of the paths: shapes no optimizer uses), limited to ``view`` ((x0, x1), (y0, y1)) if given.
+    (hollow stars, circles and crosses on top of the paths: shapes no optimizer uses), limited to ``view``
+    ((x0, x1), (y0, y1)) if given.
     ``colorbar``: True, False, or the Axes to draw it in. Returns the filled contour set."""
     X, Y, Z = surface_grid(surface, n)
     if surface.levels == "log":

@@ -183,7 +183,8 @@ def test_committed_figures_are_complete_in_sync_and_small():
     the runs now: a change to the engine or the settings fails here until `python3 -m desktop.figures` runs."""
     expected = {ROOT / figures.plot_path(s, k, kind) for kind, s, k in figures.default_jobs()}
     on_disk = set((ROOT / "visualizations").rglob("*.png")) | set((ROOT / "visualizations").rglob("*.gif"))
-    assert expected == on_disk, {"missing": sorted(map(str, expected - on_disk)), "extra": sorted(map(str, on_disk - expected))}
+    assert expected == on_disk, {"missing": sorted(map(str, expected - on_disk)),
+                                 "extra": sorted(map(str, on_disk - expected))}
     committed = json.loads((ROOT / figures.INDEX).read_text())
     fresh = figures.manifest(figures.default_jobs())
     stale = sorted(p for p in fresh if committed.get(p) != fresh[p])
