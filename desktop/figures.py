@@ -161,7 +161,7 @@ def epoch_grid(runs):
         if i == 0:
             ax.set_ylabel("full-data loss − its minimum", fontsize=9)
         per = next(t for t in runs if t.minibatch["batch_size"] == size).minibatch["steps_per_epoch"]
-        ax.set_title(f"batch size {size} ({per} steps per epoch)", fontsize=9)
+        ax.set_title(f"batch size {size} ({per} step{'s' * (per != 1)} per epoch)", fontsize=9)
     ax.legend(fontsize=7.5, loc="upper left", bbox_to_anchor=(1.02, 1.0))
     fig.suptitle(f"Mini-batch training on {surface.name}: loss after every epoch (log scale)", fontsize=10)
     t = runs[0]
