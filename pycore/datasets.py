@@ -250,8 +250,9 @@ class MinibatchTrajectory(Trajectory):
     step k + 1 used and ``losses`` the training loss, plus ``minibatch``: a JSON-ready dict with the dataset,
     batch_size, steps_per_epoch, the number of completed epochs, ``epoch_losses`` and ``val_losses`` (the
     training and validation losses at the start and after each completed epoch) and ``early_stopping`` (None,
-    or the settings with ``best_epoch``, ``best_val_loss``, ``stopped_epoch`` (None when it did not stop) and
-    ``restored``). ``to_dict`` includes those keys too.
+    or the settings with ``best_epoch``, ``best_val_loss``, ``wait`` (epochs in a row without improvement at
+    the end), ``stopped_epoch`` (None when it did not stop) and ``restored``). ``to_dict`` includes those keys
+    too.
 
     ``points[-1]`` is always where the last step left the parameters: the stop point when early stopping ended
     the run, and what its outcome describes. With ``restore_best``, the parameters the run returns are
@@ -272,7 +273,7 @@ def _stopping(monitor, spec, t, per):
         restored = {"epoch": best, "step": k, "point": list(t.points[k]), "loss": t.losses[k],
                     "val_loss": monitor.best}
     return {**spec, "best_epoch": best, "best_val_loss": None if best is None else monitor.best,
-            "stopped_epoch": monitor.stopped_epoch, "restored": restored}
+            "wait": monitor.wait, "stopped_epoch": monitor.stopped_epoch, "restored": restored}
 
 
 def run_minibatch(optimizer, dataset, start=None, *, epochs=None, steps=None, batch_size=N_TRAIN, seed=0,

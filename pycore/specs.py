@@ -2,7 +2,7 @@
 
 A spec is
 
-* a key of ``SURFACES`` (``"rosenbrock"``) or of ``DATASETS`` (``"linreg"``: the full-data loss);
+* a key of ``SURFACES`` (``"rosenbrock"``) or of ``DATASETS`` (``"linreg"``: the training loss, full batch);
 * ``{"custom": text, "bounds": [[xmin, xmax], [ymin, ymax]]}``: your own f(x, y) (``pycore.expr``);
 * ``{"dataset": "linreg" | "logreg", "batch_size": B, "seed": s, "early_stopping": None | {...}}``: a training
   surface (its training loss) whose runs use mini-batch gradients (B = n, the training set's size, is

@@ -194,6 +194,14 @@ def test_basin_applies_the_schedule_and_clipping_of_the_chosen_optimizer():
     assert head["ignored"] == ["gradient noise"]
 
 
+def test_basin_on_a_data_spec_is_the_full_batch_training_loss_and_says_what_it_ignores():
+    spec = {"dataset": "linreg", "batch_size": 8, "early_stopping": {"patience": 2}}
+    plan, head = lab.basin_job(spec, "adam", {"lr": 0.1}, size=25, steps=40)
+    assert _assemble(plan, head) == basin_map(DATASETS["linreg"].surface, "adam", 25, 25, 40, {"lr": 0.1})["outcomes"]
+    assert head["ignored"] == ["mini-batches", "early stopping"]
+    assert lab.basin_job({"dataset": "linreg"}, "adam", size=25, steps=5)[1]["ignored"] == ["mini-batches"]
+
+
 def test_basin_share_summarises_the_whole_map():
     share = lab.basin_share("himmelblau", "adam", {"lr": 0.1}, size=25, steps=60)
     ref = basin_map("himmelblau", "adam", 25, 25, 60, {"lr": 0.1})

@@ -130,7 +130,8 @@ def test_a_stopped_run_is_the_unstopped_runs_prefix_and_stops_where_the_rule_say
     stop, best, best_value = watch(free.minibatch["val_losses"][1:], 3)
     assert stop is not None and stop * PER < RUN["steps"]
     mb = t.minibatch
-    assert mb["early_stopping"] == {**es, "best_epoch": best, "best_val_loss": best_value, "stopped_epoch": stop,
+    assert mb["early_stopping"] == {**es, "best_epoch": best, "best_val_loss": best_value, "wait": stop - best,
+                                    "stopped_epoch": stop,
                                     "restored": {"epoch": best, "step": best * PER,
                                                  "point": list(free.points[best * PER]),
                                                  "loss": free.losses[best * PER], "val_loss": best_value}}
