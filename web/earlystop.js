@@ -18,11 +18,11 @@ function note(data) {
     return `Off: every run takes all its steps. The validation loss (${data.n_val} held-out samples) is measured ` +
       "after every epoch all the same (dashed in the loss-per-epoch chart).";
   }
-  const epochs = es.patience === 1 ? "1 epoch" : `${es.patience} epochs`;
+  const when = es.patience === 0 ? "at its first epoch without improvement (patience 0 acts as 1)"
+    : `after ${es.patience === 1 ? "1 epoch" : `${es.patience} epochs`} in a row without improvement`;
   return `As Keras's EarlyStopping(monitor="val_loss", patience=${es.patience}, min_delta=${fmt(es.min_delta)}, ` +
     `restore_best_weights=${es.restore_best ? "True" : "False"}). After each epoch, the validation loss ` +
-    `(${data.n_val} held-out samples) improves if it is below the best so far minus min_delta. A run stops after ` +
-    `${epochs} in a row without improvement${es.patience === 0 ? " (the first one, as with patience 1)" : ""}` +
+    `(${data.n_val} held-out samples) improves if it is below the best so far minus min_delta. A run stops ${when}` +
     (es.restore_best ? " and returns the parameters of its best epoch (◎ on the plot)." : " and keeps the parameters where it stopped.");
 }
 

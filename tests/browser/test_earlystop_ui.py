@@ -126,6 +126,13 @@ def test_early_stopping_on_a_training_surface(page, open_page):
     assert page.locator("#es-error").is_hidden() and state(page)["data"]["early_stopping"]["patience"] == 4
     type_into(page, "#es-patience", "3")
 
+    # Hiding an optimizer hides its lines and marks.
+    page.get_by_role("button", name="SGD", exact=True).click()
+    assert page.locator("#epoch-chart path.line").count() == 2 and page.locator("#epoch-chart .es-stop").count() == 1
+    assert page.locator("#plot .restored[data-key=sgd]").is_hidden()
+    page.get_by_role("button", name="SGD", exact=True).click()
+    assert page.locator("#epoch-chart .es-stop").count() == 2 and page.locator("#plot .restored[data-key=sgd]").is_visible()
+
     # A link restores it.
     page.evaluate("optviz.idle().then(() => { optviz.pause(); return optviz.flushShare(); })")
     assert "early_stopping" in page.url
