@@ -305,7 +305,7 @@ def run_minibatch(optimizer, dataset, start=None, *, epochs=None, steps=None, ba
     def stochastic_grad(p, q):     # run() asks once per point: at the start, then after each step
         return batch_grad(p, q, [train[i] for i in next(batches)])
 
-    monitor = None if es is None else EarlyStopping(**es)
+    monitor = None if es is None else EarlyStopping(es["patience"], es["min_delta"])
 
     def epoch_end(k, p, q):
         if k % per == 0 and monitor.epoch_end(k // per, batch_loss(p, q, val)):

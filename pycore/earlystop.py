@@ -47,10 +47,10 @@ def check_early_stopping(spec):
 class EarlyStopping:
     """The monitor (see the module docstring): ``epoch_end(epoch, val_loss)`` after each epoch, True to stop.
     ``best``, ``best_epoch`` (None before the first epoch), ``wait`` and ``stopped_epoch`` (None unless it
-    stopped) are Keras's attributes."""
+    stopped) are Keras's attributes; restoring the best epoch is the run's part (``pycore.datasets``)."""
 
-    def __init__(self, patience=0, min_delta=0.0, restore_best=False):
-        self.patience, self.min_delta, self.restore_best = patience, min_delta, restore_best
+    def __init__(self, patience=0, min_delta=0.0):
+        self.patience, self.min_delta = patience, min_delta
         self.best, self.best_epoch, self.wait, self.stopped_epoch = math.inf, None, 0, None
 
     def epoch_end(self, epoch, val_loss):
