@@ -140,7 +140,7 @@ def loss_grid(trajs):
 
 
 def epoch_grid(runs):
-    """Mini-batch training (``pycore.datasets.run_minibatch`` runs): the full-data loss above its minimum after
+    """Mini-batch training (``pycore.datasets.run_minibatch`` runs): the training loss above its minimum after
     every epoch (log scale), one panel per batch size, one line per optimizer in its registry colour."""
     sizes = sorted({t.minibatch["batch_size"] for t in runs})
     surface = draw.surface_of(runs[0])
@@ -159,7 +159,7 @@ def epoch_grid(runs):
         ax.grid(True, alpha=0.3)
         ax.set_xlabel("epoch", fontsize=9)
         if i == 0:
-            ax.set_ylabel("full-data loss − its minimum", fontsize=9)
+            ax.set_ylabel("training loss − its minimum", fontsize=9)
         per = next(t for t in runs if t.minibatch["batch_size"] == size).minibatch["steps_per_epoch"]
         ax.set_title(f"batch size {size} ({per} step{'s' * (per != 1)} per epoch)", fontsize=9)
     ax.legend(fontsize=7.5, loc="upper left", bbox_to_anchor=(1.02, 1.0))

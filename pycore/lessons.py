@@ -153,8 +153,8 @@ def _batch_size(ctx):
 
 @_measure("view", takes_key=False)
 def _samples(ctx):
-    """The number of data points of a training surface."""
-    return len(DATASETS[ctx.view["data"]["dataset"]].targets)
+    """The number of training samples of a training surface."""
+    return len(DATASETS[ctx.view["data"]["dataset"]].train)
 
 
 @_measure("view", takes_key=False)
@@ -688,8 +688,8 @@ SCENES = (
     _scene(
         14, "Mini-batches", "Gradient noise and batch size",
         view("linreg", LINREG_START, 300, {"sgd": {"lr": 0.1}},
-             data={"dataset": "linreg", "batch_size": 4, "seed": 0}),
-        "This surface is a training loss: the mean squared error of a straight line fitted to {n} data points. "
+             data={"dataset": "linreg", "batch_size": 4, "seed": 1}),
+        "This surface is a training loss: the mean squared error of a straight line fitted to {n} training points. "
         "Across the plot runs the line's slope w, up the plot its intercept b; the minimum is the best line. "
         "With mini-batches, each step uses the error on only {batch} points drawn at random, so it points "
         "downhill only on average.",
@@ -708,7 +708,7 @@ SCENES = (
     _scene(
         15, "Bigger batches", "Gradient noise and batch size",
         view("linreg", LINREG_START, 300, {"sgd": {"lr": 0.1}},
-             data={"dataset": "linreg", "batch_size": 16, "seed": 0}),
+             data={"dataset": "linreg", "batch_size": 16, "seed": 1}),
         "Same data, start, lr = {lr} and number of steps as in the last lesson, but each step now averages the "
         "slope over {batch} points.",
         "How far from the minimum does SGD stay now?",

@@ -9,7 +9,8 @@ Five outcomes (``OUTCOMES``), decided from the run's final point and its recent 
   Newton's method from the end point within ``tol``) or where the gradient has vanished (‖∇f‖ ≤
   ``STALL_GRADIENT`` × the surface's typical gradient: a plateau or a flat valley of non-strict minima);
 * ``"diverged"``: the run blew up (``pycore.trajectory.run`` says why);
-* ``"budget"``: none of these when the steps ran out (still moving, or crawling where the gradient is not small).
+* ``"budget"``: none of these when the steps ran out or early stopping ended the run (still moving, or crawling
+  where the gradient is not small).
 
 ``settled_at`` is the first step from which every later point stays within ``tol`` of the final one: the
 settling time (not the first time the path passed near a minimum). It is given for "global", "local" and
@@ -99,10 +100,11 @@ def _fmt(v):
     return f"{v:.3g}"
 
 
-def classify(surface, points, grad, tol, steps):
+def classify(surface, points, grad, tol, steps, ended=None):
     """(outcome, settled_at, reached, reason) of a run that did not diverge: ``points`` is its path (start
     included), ``grad`` the gradient at the final point, ``steps`` the number of steps asked for; ``reached``
-    indexes the surface's minimum the run ended at (None unless "global" or "local")."""
+    indexes the surface's minimum the run ended at (None unless "global" or "local"). ``ended`` says why a run
+    ended before its steps ran out (early stopping); "budget"'s reason then gives it instead."""
     x, y = points[-1]
     m, dist = nearest(surface.minima, x, y)
     settled = settled_at(points, tol)
@@ -121,4 +123,4 @@ def classify(surface, points, grad, tol, steps):
                                               f"({_fmt(x)}, {_fmt(y)}): a plateau or a flat valley, not a listed "
                                               f"minimum")
     where = f"{_fmt(dist)} from the nearest minimum" if m is not None else "this surface lists no minimum"
-    return "budget", None, None, f"the steps ran out before it settled ({where})"
+    return "budget", None, None, f"{ended or 'the steps ran out'} before it settled ({where})"

@@ -1,4 +1,5 @@
-"""Runs: an optimizer on a surface from a start, exactly N steps, every step recorded.
+"""Runs: an optimizer on a surface from a start, exactly N steps unless it diverges or early stopping ends it,
+every step recorded.
 
 ``run`` validates everything before the first step and never raises after that: a step whose arithmetic
 fails (0/0 with ``eps = 0``, the square root of a negative variance, an overflow: where torch would return
@@ -110,7 +111,7 @@ def check_options(noise, seed, max_grad_norm, tol):
 
 
 def run(optimizer, surface, start=None, steps=100, *, schedule=None, noise=0.0, seed=0, max_grad_norm=None,
-        tol=None, gradient=None, **hyperparams):
+        tol=None, gradient=None, stop=None, **hyperparams):
     """Run ``optimizer`` (key or spec) on ``surface`` (key or Surface) for exactly ``steps`` steps.
 
     ``hyperparams`` use torch's names; missing ones take torch's defaults. ``schedule`` is a schedule spec
@@ -120,7 +121,9 @@ def run(optimizer, surface, start=None, steps=100, *, schedule=None, noise=0.0, 
     below 1. It is off unless asked for, and recorded in the trajectory. ``tol`` is the outcome's distance
     tolerance (default ``pycore.outcome.default_tol``). ``gradient(x, y)``, if given, replaces the surface's
     exact gradient for the steps (a mini-batch gradient, ``pycore.datasets``); losses, ``start_grad`` and the
-    outcome still use the surface itself. Raises ValueError for bad input (before any step);
+    outcome still use the surface itself. ``stop(k, x, y)``, if given, is asked after each step k (1-based) that
+    reached (x, y); text it returns ends the run there, before ``steps``, and says why (early stopping,
+    ``pycore.datasets``). Raises ValueError for bad input (before any step);
     after that it never raises: a run that blows up returns with ``outcome == "diverged"``.
     """
     spec, values, rule = resolve(optimizer, hyperparams)
@@ -145,7 +148,7 @@ def run(optimizer, surface, start=None, steps=100, *, schedule=None, noise=0.0, 
     p, g = (x, y), (gx, gy)        # the point and the gradient the next step uses, as the tuples the rule takes
     points, losses, grads, states = [p], [loss], [], []
     state = rule.init(p)
-    reason = None
+    reason = ended = None
     isfinite, hypot = math.isfinite, math.hypot
     for lr in lrs:
         if gauss is not None:
@@ -179,9 +182,13 @@ def run(optimizer, surface, start=None, steps=100, *, schedule=None, noise=0.0, 
         points.append(q)
         losses.append(loss)
         p, g = q, (ngx, ngy)
+        if stop is not None:
+            ended = stop(len(grads), nx, ny)
+            if ended:
+                break
     if reason is None:
         end_grad = g if gradient is None else surf.grad(*p)
-        outcome, settled, reached, reason = classify(surf, points, end_grad, tol, steps)
+        outcome, settled, reached, reason = classify(surf, points, end_grad, tol, steps, ended)
     else:
         outcome, settled, reached = "diverged", None, None
     return Trajectory(spec.key, surf.key, points[0], steps, points, losses, grads, states,

@@ -46,11 +46,13 @@ def test_custom_spec_is_parsed_once_and_cached():
     ({"custom": 3, "bounds": [[0, 1], [0, 1]]}, "custom must be the text"),
     ({"custom": "__import__('os')", "bounds": [[0, 1], [0, 1]]}, "unknown name '__import__'"),
     ({"dataset": "mnist"}, "unknown dataset"),
-    ({"dataset": "linreg", "batch_size": 0}, r"batch size must be a whole number from 1 to 64"),
-    ({"dataset": "linreg", "batch_size": 65}, "batch size"),
+    ({"dataset": "linreg", "batch_size": 0}, r"batch size must be a whole number from 1 to 48"),
+    ({"dataset": "linreg", "batch_size": 49}, "batch size"),
     ({"dataset": "linreg", "seed": -1}, "seed"),
     ({"dataset": "linreg", "seed": 1.5}, "seed"),
-    ({"dataset": "linreg", "lr": 1}, "takes the fields dataset, batch_size, seed"),
+    ({"dataset": "linreg", "lr": 1}, "takes the fields dataset, batch_size, seed, early_stopping"),
+    ({"dataset": "linreg", "early_stopping": {"patience": -2}}, "early stopping patience must be a whole number"),
+    ({"dataset": "linreg", "early_stopping": 5}, "early_stopping must be null"),
     ({"surface": "rosenbrock"}, "a surface spec is"),
 ])
 def test_bad_specs_are_refused_by_name(spec, match):
@@ -69,12 +71,26 @@ def test_run_all_on_a_dataset_spec_is_run_minibatch():
         ref = run_minibatch(key, "linreg", (0.0, 0.0), steps=40, batch_size=8, seed=3, **hp)
         assert trajs[key].points == ref.points and trajs[key].losses == ref.losses
         rec = _json(runs.record(trajs[key], specs.resolve_surface(spec)))
-        assert rec["minibatch"]["epoch_losses"] == ref.minibatch["epoch_losses"]
-        assert rec["minibatch"]["steps_per_epoch"] == 8
+        assert rec["minibatch"] == _json(ref.minibatch)
+        assert rec["minibatch"]["steps_per_epoch"] == 6 and rec["minibatch"]["early_stopping"] is None
+
+
+def test_run_all_on_a_spec_with_early_stopping_is_run_minibatch_with_it():
+    es = {"patience": 2, "min_delta": 1e-3, "restore_best": True}
+    spec = {"dataset": "linreg", "batch_size": 8, "seed": 0, "early_stopping": {**es, "patience": "2"}}
+    trajs, errors = runs.run_all(spec, (-1.5, 2.0), 300, {"sgd": {"lr": 0.05}})
+    ref = run_minibatch("sgd", "linreg", (-1.5, 2.0), steps=300, batch_size=8, seed=0, early_stopping=es, lr=0.05)
+    t = trajs["sgd"]
+    assert errors == {} and t.points == ref.points and len(t.points) < 301
+    rec = _json(runs.record(t, specs.resolve_surface(spec)))
+    assert rec["minibatch"] == _json(ref.minibatch) and rec["n"] == len(ref.points)
+    assert rec["minibatch"]["early_stopping"]["restored"]["point"] == list(ref.points[6 * rec["minibatch"]["early_stopping"]["best_epoch"]])
+    records, floats = runs.pack(trajs, spec)
+    assert len(floats) == 3 * len(ref.points) and records["sgd"]["minibatch"] == rec["minibatch"]
 
 
 def test_full_batch_is_plain_gradient_descent_on_the_data_loss():
-    trajs, _ = runs.run_all({"dataset": "logreg", "batch_size": 64, "seed": 5}, (-1.0, 2.0), 30, {"momentum": {}})
+    trajs, _ = runs.run_all({"dataset": "logreg", "batch_size": 48, "seed": 5}, (-1.0, 2.0), 30, {"momentum": {}})
     ref = pycore.run("momentum", DATASETS["logreg"].surface, (-1.0, 2.0), 30)
     assert trajs["momentum"].points == ref.points
 
@@ -90,8 +106,11 @@ def test_run_all_on_a_custom_spec_matches_run():
 def test_surface_records_for_data_name_their_axes_and_batches():
     rec = _json(catalog.surface_record({"dataset": "linreg", "batch_size": 10, "seed": 2}))
     assert rec["axes"] == ["w", "b"] and set(catalog.SHORT_NAMES) == set(DATASETS)
-    assert rec["data"] == {"dataset": "linreg", "n": 64, "params": ["w", "b"], "batch_size": 10, "seed": 2,
-                           "steps_per_epoch": 7}
+    assert rec["data"] == {"dataset": "linreg", "n": 48, "n_val": 16, "params": ["w", "b"], "batch_size": 10,
+                           "seed": 2, "steps_per_epoch": 5, "early_stopping": None}
+    on = catalog.surface_record({"dataset": "linreg", "early_stopping": {"patience": "4", "restore_best": True}})
+    assert on["data"]["early_stopping"] == {"patience": 4, "min_delta": 0.0, "restore_best": True}
+    assert on["data"]["batch_size"] == 48 and on["data"]["steps_per_epoch"] == 1
     assert rec["minima"][0]["is_global"] and not rec["computed"]
     cat = _json(catalog.catalog())
     assert [r["key"] for r in cat["datasets"]] == list(DATASETS)
@@ -173,6 +192,14 @@ def test_basin_applies_the_schedule_and_clipping_of_the_chosen_optimizer():
                     max_grad_norm=1.0)
     assert _assemble(plan, head) == ref["outcomes"] and head["max_grad_norm"] == 1.0
     assert head["ignored"] == ["gradient noise"]
+
+
+def test_basin_on_a_data_spec_is_the_full_batch_training_loss_and_says_what_it_ignores():
+    spec = {"dataset": "linreg", "batch_size": 8, "early_stopping": {"patience": 2}}
+    plan, head = lab.basin_job(spec, "adam", {"lr": 0.1}, size=25, steps=40)
+    assert _assemble(plan, head) == basin_map(DATASETS["linreg"].surface, "adam", 25, 25, 40, {"lr": 0.1})["outcomes"]
+    assert head["ignored"] == ["mini-batches", "early stopping"]
+    assert lab.basin_job({"dataset": "linreg"}, "adam", size=25, steps=5)[1]["ignored"] == ["mini-batches"]
 
 
 def test_basin_share_summarises_the_whole_map():

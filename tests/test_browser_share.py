@@ -61,6 +61,20 @@ def test_custom_and_data_surfaces_round_trip():
     assert v["data"] == {"dataset": "linreg", "batch_size": 8, "seed": 5}
 
 
+ES = {"patience": 3, "min_delta": 0.001, "restore_best": True}
+DATA_ES = {"surface": "linreg", "data": {"dataset": "linreg", "batch_size": 8, "seed": 0, "early_stopping": ES}}
+
+
+def test_early_stopping_round_trips_in_the_link_and_is_left_out_when_off():
+    v = validate_view(view(**{**DATA_ES, "data": {**DATA_ES["data"], "early_stopping": {**ES, "patience": "3"}}}))
+    assert v["data"] == DATA_ES["data"]
+    text = encode_view(v)
+    assert decode_view(text) == v and "early_stopping" in urllib.parse.unquote(text)
+    off = validate_view(view(surface="linreg", data={"dataset": "linreg", "early_stopping": None}))
+    assert off["data"] == {"dataset": "linreg", "batch_size": 48, "seed": 0}
+    assert "early_stopping" not in urllib.parse.unquote(encode_view(off))
+
+
 def test_compact_form_leaves_out_defaults():
     text = encode_view(validate_view(view()))
     body = json.loads(__import__("urllib.parse").parse.unquote(text[len("#view="):]))
@@ -109,6 +123,16 @@ def test_compact_form_leaves_out_defaults():
     ({"surface": "custom", "custom": {"expr": "x", "bounds": [[1, -1], [-1, 1]]}}, "bounds"),
     ({"surface": "custom", "custom": {"expr": "x", "bounds": "js.document"}}, "bounds"),
     ({"surface": "linreg", "data": {"dataset": "linreg", "batch_size": 0}}, "batch size"),
+    ({"surface": "linreg", "data": {"dataset": "linreg", "batch_size": 49}}, "batch size must be a whole number from 1 to 48"),
+    ({"surface": "linreg", "data": {"dataset": "linreg", "early_stopping": {"patience": -1}}},
+     "early stopping patience must be a whole number of at least 0; got -1"),
+    ({"surface": "linreg", "data": {"dataset": "linreg", "early_stopping": {"min_delta": "big"}}},
+     "early stopping min_delta must be a number at least 0; 'big' is not a number"),
+    ({"surface": "linreg", "data": {"dataset": "linreg", "early_stopping": {"restore_best": 2}}},
+     "early stopping restore_best must be true or false"),
+    ({"surface": "linreg", "data": {"dataset": "linreg", "early_stopping": {"monitor": "loss"}}},
+     "early_stopping takes the fields patience, min_delta, restore_best"),
+    ({"surface": "linreg", "data": {"dataset": "linreg", "early_stopping": "on"}}, "early_stopping must be null"),
     ({"surface": "linreg", "data": {"dataset": "os.system"}}, "unknown dataset"),
     ({"surface": "linreg", "data": {"dataset": "logreg"}}, "but the surface is 'linreg'"),
     ({"surface": "custom"}, "needs custom"),
@@ -188,6 +212,30 @@ def test_any_json_view_decodes_to_a_view_or_a_readable_value_error_and_runs(chan
                                  {k: v["hyperparams"][k] for k in v["enabled"]},
                                  {k: v[k] for k in ("schedules", "noise", "seed", "max_grad_norm")})
     assert set(trajs) | set(errors) == set(v["enabled"])
+
+
+EARLY = st.none() | st.dictionaries(st.sampled_from(["patience", "min_delta", "restore_best", "monitor"]),
+                                   ANY | st.integers(0, 6) | st.sampled_from(["2", "1e-3", " 0.5", True]),
+                                   max_size=4) | ANY
+
+
+@settings(max_examples=300, deadline=None)
+@given(EARLY, st.sampled_from(["linreg", "logreg"]), st.integers(1, 48) | ANY)
+def test_fuzzed_early_stopping_gives_a_view_or_a_value_error_and_runs(early, dataset, batch):
+    """Early stopping in a link, typed at random: a view (which round-trips and runs) or a short ValueError."""
+    data = {"dataset": dataset, "batch_size": batch, "early_stopping": early}
+    text = "#view=" + urllib.parse.quote(json.dumps(view(surface=dataset, data=data, start=[0.5, 0.5]),
+                                                    allow_nan=True))
+    try:
+        v = decode_view(text)
+    except ValueError as e:
+        assert 0 < len(str(e)) < 400 and "Traceback" not in str(e)
+        return
+    assert decode_view(encode_view(v)) == v
+    assert ("early_stopping" in v["data"]) == (early is not None)
+    trajs, errors = runs.run_all(share.surface_spec(v), v["start"], 30, {"sgd": {"lr": 0.1}})
+    assert errors == {}
+    json.dumps(runs.record(trajs["sgd"], specs.resolve_surface(dataset)), allow_nan=False)
 
 
 @settings(max_examples=300, deadline=None)
@@ -289,3 +337,44 @@ def test_a_long_view_still_fits_in_a_link():
     text = encode_view(v)
     assert len(text) < share.MAX_HASH * 0.75
     assert decode_view(text) == v
+
+
+def test_exports_on_a_data_surface_carry_the_epochs_and_early_stopping():
+    spec = DATA_ES["data"]
+    trajs, _ = runs.run_all(spec, (-1.5, 2.0), 300, {"sgd": {"lr": 0.05}, "adam": {"lr": 0.05}})
+    order = ["sgd", "adam"]
+    rows = list(csv.DictReader(io.StringIO(share.trajectories_csv(trajs, order))))
+    assert tuple(rows[0]) == share.CSV_COLUMNS + share.EPOCH_COLUMNS
+    for key in order:
+        t, mb = trajs[key], trajs[key].minibatch
+        mine = [r for r in rows if r["optimizer"] == key]
+        assert len(mine) == len(t.points)
+        ends = [r for r in mine if r["epoch"]]
+        assert [int(r["step"]) for r in ends] == [e * mb["steps_per_epoch"] for e in range(mb["epochs"] + 1)]
+        assert [float(r["val_loss"]) for r in ends] == mb["val_losses"]
+        assert [float(r["loss"]) for r in ends] == mb["epoch_losses"]
+        assert all(r["val_loss"] == "" for r in mine if not r["epoch"])
+    stopped = trajs["sgd"].minibatch["early_stopping"]
+    last = [r for r in rows if r["optimizer"] == "sgd"][-1]      # the run ends at the stop step, an epoch's end
+    assert int(last["epoch"]) == stopped["stopped_epoch"] and int(last["step"]) == 6 * stopped["stopped_epoch"] < 300
+    stats = {r["optimizer"]: r for r in csv.DictReader(io.StringIO(share.stats_csv(trajs, order, spec)))}
+    assert int(stats["sgd"]["stopped_epoch"]) == stopped["stopped_epoch"]
+    assert int(stats["sgd"]["best_epoch"]) == stopped["best_epoch"]
+    assert float(stats["sgd"]["best_val_loss"]) == stopped["best_val_loss"]
+    assert [float(stats["sgd"]["restored_x"]), float(stats["sgd"]["restored_y"])] == stopped["restored"]["point"]
+    v = validate_view(view(**DATA_ES))
+    out = json.loads(json.dumps(share.trajectories_json(trajs, order, v), allow_nan=False))
+    assert out["view"]["data"]["early_stopping"] == ES
+    for key in order:
+        run = out["runs"][key]
+        mb = trajs[key].minibatch
+        assert run["val_losses"] == mb["val_losses"] and run["epoch_losses"] == mb["epoch_losses"]
+        assert run["early_stopping"] == run["stats"]["minibatch"]["early_stopping"] == json.loads(json.dumps(
+            mb["early_stopping"]))
+
+
+def test_stats_on_a_data_surface_without_early_stopping_leave_its_cells_empty():
+    trajs, _ = runs.run_all({"dataset": "logreg", "batch_size": 12}, (0.5, 0.5), 20, {"sgd": {}})
+    (row,) = csv.DictReader(io.StringIO(share.stats_csv(trajs, ["sgd"], "logreg")))
+    assert all(row[c] == "" for c in share.STOPPING_COLUMNS)
+    assert "epoch" not in share.trajectories_csv(_trajs(), ["sgd"]).splitlines()[0]

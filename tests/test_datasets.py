@@ -1,4 +1,5 @@
-"""pycore.datasets: data losses as surfaces, their exact gradients, the mini-batch sampler and mini-batch runs."""
+"""pycore.datasets: the seeded train/validation split, training losses as surfaces, their exact gradients, the
+mini-batch sampler and mini-batch runs (early stopping itself: tests/test_earlystop.py)."""
 import json
 import math
 import random
@@ -7,21 +8,34 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import pycore
-from pycore.datasets import (DATASETS, LOGREG_L2, N, MinibatchTrajectory, epoch_batches, get_dataset,
-                             minibatches, run_minibatch, steps_per_epoch)
+from pycore.datasets import (DATASETS, LOGREG_L2, N, N_TRAIN, N_VAL, SPLIT_SEED, TRAIN, VAL, MinibatchTrajectory,
+                             epoch_batches, get_dataset, minibatches, run_minibatch, steps_per_epoch)
 from pycore.stationary import classify
 
 LINREG, LOGREG = DATASETS["linreg"], DATASETS["logreg"]
 
 
+# --- the split ---------------------------------------------------------------------------------------------------
+def test_the_split_is_stated_seeded_and_a_partition():
+    assert (len(TRAIN), len(VAL), N_TRAIN, N_VAL) == (48, 16, 48, 16)
+    assert sorted(TRAIN + VAL) == list(range(N)) and list(TRAIN) == sorted(TRAIN) and list(VAL) == sorted(VAL)
+    order = list(range(N))
+    random.Random(SPLIT_SEED).shuffle(order)
+    assert set(VAL) == set(order[N - N_VAL:])              # the rule the description states
+    for d in DATASETS.values():
+        assert (d.train, d.val) == (TRAIN, VAL)
+        assert f"{N_TRAIN} train the model" in d.surface.description and f"{N_VAL}, held out" in d.surface.description
+
+
 # --- the losses are their definitions ------------------------------------------------------------------------
-def linreg_definition(w, b):
-    return sum((w * x + b - y) ** 2 for x, y in zip(LINREG.inputs, LINREG.targets)) / N
+def linreg_definition(w, b, samples=TRAIN):
+    return sum((w * LINREG.inputs[i] + b - LINREG.targets[i]) ** 2 for i in samples) / len(samples)
 
 
-def logreg_definition(w1, w2):
-    ce = sum(math.log(1 + math.exp(-t * (w1 * a + w2 * c))) for (a, c), t in zip(LOGREG.inputs, LOGREG.targets))
-    return ce / N + LOGREG_L2 / 2 * (w1 * w1 + w2 * w2)
+def logreg_definition(w1, w2, samples=TRAIN):
+    ce = sum(math.log(1 + math.exp(-LOGREG.targets[i] * (w1 * LOGREG.inputs[i][0] + w2 * LOGREG.inputs[i][1])))
+             for i in samples)
+    return ce / len(samples) + LOGREG_L2 / 2 * (w1 * w1 + w2 * w2)
 
 
 def sample_points(d):
@@ -32,8 +46,10 @@ def sample_points(d):
 
 @pytest.mark.parametrize("d, definition", [(LINREG, linreg_definition), (LOGREG, logreg_definition)])
 def test_loss_is_the_written_definition(d, definition):
+    """The surface is the training loss; the same loss over the validation samples is the validation loss."""
     for p in sample_points(d):
         assert d.surface.f(*p) == pytest.approx(definition(*p), rel=1e-12)
+        assert d.batch_loss(*p, VAL) == pytest.approx(definition(*p, VAL), rel=1e-12)
 
 
 def central_difference(f, x, y, h=1e-3):
@@ -61,8 +77,8 @@ def test_batch_gradient_matches_central_differences_of_the_batch_loss(key, batch
 
 
 @pytest.mark.parametrize("d", [LINREG, LOGREG], ids=["linreg", "logreg"])
-def test_a_batch_of_every_sample_in_any_order_is_the_full_gradient_exactly(d):
-    order = list(range(N))
+def test_a_batch_of_every_training_sample_in_any_order_is_the_full_gradient_exactly(d):
+    order = list(TRAIN)
     random.Random(3).shuffle(order)
     for p in sample_points(d):
         assert d.batch_grad(*p, order) == d.surface.grad(*p)
@@ -70,9 +86,9 @@ def test_a_batch_of_every_sample_in_any_order_is_the_full_gradient_exactly(d):
 
 
 # --- minima -------------------------------------------------------------------------------------------------
-def test_linreg_minimum_is_the_least_squares_solution():
-    xs, ys = LINREG.inputs, LINREG.targets
-    mx, my = sum(xs) / N, sum(ys) / N
+def test_linreg_minimum_is_the_least_squares_solution_on_the_training_set():
+    xs, ys = [LINREG.inputs[i] for i in TRAIN], [LINREG.targets[i] for i in TRAIN]
+    mx, my = sum(xs) / N_TRAIN, sum(ys) / N_TRAIN
     slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
     intercept = my - slope * mx
     (m,) = LINREG.surface.minima
@@ -96,7 +112,7 @@ def test_records():
     for key, d in DATASETS.items():
         s = d.surface
         assert (d.key, s.key, get_dataset(key)) == (key, key, d)
-        assert f"n = {N}" in s.latex and len(d.inputs) == len(d.targets) == N
+        assert f"n = {N_TRAIN}" in s.latex and len(d.inputs) == len(d.targets) == N
         assert "convex" in s.tags and pycore.run("adam", s, steps=5, lr=0.1).outcome == "budget"
     assert set(LOGREG.targets) == {-1.0, 1.0}
     with pytest.raises(ValueError, match="unknown dataset"):
@@ -104,22 +120,22 @@ def test_records():
 
 
 # --- the sampler --------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("batch_size", [1, 7, 10, 16, 63, 64])
+@pytest.mark.parametrize("batch_size", [1, 7, 10, 16, 47, 48])
 def test_every_index_exactly_once_per_epoch(batch_size):
-    epochs = epoch_batches(N, batch_size, seed=5, epochs=4)
-    per = steps_per_epoch(N, batch_size)
-    assert per == math.ceil(N / batch_size)
+    epochs = epoch_batches(N_TRAIN, batch_size, seed=5, epochs=4)
+    per = steps_per_epoch(N_TRAIN, batch_size)
+    assert per == math.ceil(N_TRAIN / batch_size)
     for batches in epochs:
         assert len(batches) == per
-        assert sorted(i for b in batches for i in b) == list(range(N))
+        assert sorted(i for b in batches for i in b) == list(range(N_TRAIN))
         assert all(len(b) == batch_size for b in batches[:-1])
-        assert len(batches[-1]) == N - batch_size * (per - 1)      # drop_last=False: a smaller last batch
+        assert len(batches[-1]) == N_TRAIN - batch_size * (per - 1)      # drop_last=False: a smaller last batch
 
 
 def test_same_seed_same_batches_other_seed_other_batches():
-    assert epoch_batches(N, 8, 0, 3) == epoch_batches(N, 8, 0, 3)
-    assert epoch_batches(N, 8, 0, 3) != epoch_batches(N, 8, 1, 3)
-    first, second = epoch_batches(N, 8, 0, 2)
+    assert epoch_batches(N_TRAIN, 8, 0, 3) == epoch_batches(N_TRAIN, 8, 0, 3)
+    assert epoch_batches(N_TRAIN, 8, 0, 3) != epoch_batches(N_TRAIN, 8, 1, 3)
+    first, second = epoch_batches(N_TRAIN, 8, 0, 2)
     assert first != second                                       # reshuffled every epoch
 
 
@@ -131,28 +147,30 @@ def test_sampler_is_pinned():
     assert [next(it) for _ in range(3)] == [tuple(order[:4]), tuple(order[4:8]), tuple(order[8:])]
 
 
-@pytest.mark.parametrize("batch_size", [0, 65, 2.0, True, "8", None])
+@pytest.mark.parametrize("batch_size", [0, 49, 2.0, True, "8", None])
 def test_bad_batch_size_is_refused(batch_size):
-    with pytest.raises(ValueError, match="batch_size must be a whole number from 1 to 64"):
+    with pytest.raises(ValueError, match="batch_size must be a whole number from 1 to 48"):
         run_minibatch("sgd", "linreg", steps=3, batch_size=batch_size)
 
 
 # --- mini-batch runs ----------------------------------------------------------------------------------------
-def test_steps_use_the_batches_in_order_and_losses_are_full_data():
+def test_steps_use_the_batches_in_order_and_losses_are_training_and_validation_losses():
     t = run_minibatch("momentum", "logreg", epochs=3, batch_size=10, seed=4, lr=0.5)
-    batches = [b for epoch in epoch_batches(N, 10, 4, 3) for b in epoch]
-    assert len(t.grads) == len(batches) == 3 * 7
+    batches = [[TRAIN[i] for i in b] for epoch in epoch_batches(N_TRAIN, 10, 4, 3) for b in epoch]
+    assert len(t.grads) == len(batches) == 3 * 5
     for k, (p, g) in enumerate(zip(t.points, t.grads)):
         assert g == LOGREG.batch_grad(*p, batches[k])
     assert t.losses == [LOGREG.surface.f(*p) for p in t.points]
     mb = t.minibatch
-    assert (mb["dataset"], mb["batch_size"], mb["steps_per_epoch"], mb["epochs"]) == ("logreg", 10, 7, 3)
-    assert mb["epoch_losses"] == [t.losses[0], t.losses[7], t.losses[14], t.losses[21]]
+    assert (mb["dataset"], mb["batch_size"], mb["steps_per_epoch"], mb["epochs"]) == ("logreg", 10, 5, 3)
+    assert mb["epoch_losses"] == [t.losses[0], t.losses[5], t.losses[10], t.losses[15]]
+    assert mb["val_losses"] == [LOGREG.batch_loss(*t.points[k], VAL) for k in (0, 5, 10, 15)]
+    assert mb["early_stopping"] is None and len(t.points) == 16
 
 
 def test_full_batch_is_exactly_gradient_descent():
     for key in DATASETS:
-        mb = run_minibatch("adam", key, steps=40, batch_size=N, seed=9, lr=0.1)
+        mb = run_minibatch("adam", key, steps=40, batch_size=N_TRAIN, seed=9, lr=0.1)
         full = pycore.run("adam", DATASETS[key].surface, steps=40, lr=0.1)
         assert (mb.points, mb.grads, mb.losses, mb.outcome) == (full.points, full.grads, full.losses, full.outcome)
 
@@ -162,7 +180,7 @@ def test_reproducible_and_seed_dependent():
     b = run_minibatch("sgd", "linreg", epochs=2, batch_size=4, seed=1, lr=0.05)
     c = run_minibatch("sgd", "linreg", epochs=2, batch_size=4, seed=2, lr=0.05)
     assert a.points == b.points and a.points != c.points
-    assert a.seed == 1 and a.steps == 2 * 16
+    assert a.seed == 1 and a.steps == 2 * 12
 
 
 def test_small_batches_make_the_path_noisy_but_still_descend():
@@ -178,14 +196,14 @@ def test_result_is_a_trajectory_and_json_ready():
     assert t._fields == pycore.Trajectory._fields
     d = json.loads(json.dumps(t.to_dict()))
     assert d["batch_size"] == 16 and d["max_grad_norm"] == 1.0 and d["surface"] == "linreg"
-    assert d["epochs"] == 2 and len(d["epoch_losses"]) == 3    # 10 steps of 4 per epoch: 2 complete epochs
+    assert d["epochs"] == 3 and len(d["epoch_losses"]) == len(d["val_losses"]) == 4   # 3 steps per epoch
 
 
 def test_divergence_is_reported_like_any_run():
     t = run_minibatch("sgd", "linreg", epochs=50, batch_size=8, lr=5.0)
     assert t.outcome == "diverged" and t.reason
     assert all(math.isfinite(v) for v in t.losses)
-    assert len(t.minibatch["epoch_losses"]) == t.minibatch["epochs"] + 1
+    assert len(t.minibatch["epoch_losses"]) == len(t.minibatch["val_losses"]) == t.minibatch["epochs"] + 1
 
 
 @pytest.mark.parametrize("kwargs, words", [

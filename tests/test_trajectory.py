@@ -175,3 +175,17 @@ def test_to_dict_is_json_ready():
     assert set(back["states"][0]) == {"step", "square_avg", "grad_avg", "momentum_buffer"}
     assert len(back["effective_lr"]) == 10
 
+
+
+def test_a_stop_hook_ends_the_run_at_the_step_it_names_and_says_why():
+    calls = []
+
+    def stop(k, x, y):
+        calls.append((k, x, y))
+        return "stopped by the test" if k == 5 else None
+
+    t = pycore.run("adam", "rosenbrock", start=(-1.5, 2.5), steps=50, lr=0.01, stop=stop)
+    free = pycore.run("adam", "rosenbrock", start=(-1.5, 2.5), steps=50, lr=0.01)
+    assert t.points == free.points[:6] and t.steps == 50 and len(t.lrs) == len(t.grads) == 5
+    assert calls == [(k, *free.points[k]) for k in range(1, 6)]
+    assert t.outcome == "budget" and t.reason.startswith("stopped by the test before it settled")

@@ -72,10 +72,11 @@ function layout() {
     minima: el("g", { class: "minima-layer" }, plot),
     start: el("g", { class: "start-marker start-handle" }, plot),
     runs: el("g", { "clip-path": "url(#plot-clip)" }, plot),
+    restored: el("g", { "clip-path": "url(#plot-clip)" }, plot),   // early stopping's restored points (web/earlystop.js)
     marks: el("g", {}, plot),
   };
   drawSurface(layers.surface, layers.minima, geo, S.grid, surf);
-  lab.drawn(layers.surface, geo);
+  lab.drawn(layers.surface, geo, layers.restored);
   el("circle", { r: 7 }, layers.start);
   el("path", { d: "M-3.5,0H3.5M0,-3.5V3.5" }, layers.start);
   el("title", {}, layers.start).textContent = "Start point: drag to move it";

@@ -129,7 +129,8 @@ export function initBasin(app) {
     const data = S.surfaces[S.surface]?.data;
     const settings = [`lr ${fmt(map.hyperparams.lr)}`, map.schedule ? `${map.schedule.name} schedule` : null,
       map.max_grad_norm !== null ? `gradient clipped to norm ${fmt(map.max_grad_norm)}` : null,
-      data && data.batch_size < data.n ? "full-data gradient (a map is deterministic)" : null,
+      data && data.batch_size < data.n ? "full-batch gradient (a map is deterministic)" : null,
+      data?.early_stopping ? "no early stopping (every start takes all its steps)" : null,
       S.options?.noise > 0 ? "no gradient noise (a map is deterministic; the runs on the plot have it)" : null]
       .filter(Boolean).join(", ");
     status.append(strong, complete

@@ -48,7 +48,8 @@ export function initFair(app) {
         per.push(performance.now() - task.t);
         const data = S.surfaces[S.surface].data;
         method.textContent = `Method: ${m.text}` + (data && data.batch_size < data.n
-          ? ` On this data surface the tuning runs use the full-data gradient, not the mini-batches.` : "");
+          ? ` On this data surface the tuning runs use the full-batch gradient of the training loss, not the mini-batches.` : "") +
+          (data?.early_stopping ? " They take all their steps: early stopping does not apply to tuning." : "");
         method.hidden = false;
         if (r.lr !== null) {
           S.settings.values[k] = { ...S.settings.values[k], lr: r.lr };

@@ -1,9 +1,10 @@
 // The lab: surfaces beyond the built-in ones (your own f(x, y), training losses from data) and the tools that
 // need the worker (basin map, fair lr tuning). State lives in the app's S: S.custom = {expr, bounds} | null and
-// S.data = {dataset, batch_size, seed} | null, each null unless its surface is shown. Python (pycore.api_lab)
-// checks everything; this file routes.
-import { LossChart } from "./losschart.js";
+// S.data = {dataset, batch_size, seed, early_stopping?} | null, each null unless its surface is shown. Python
+// (pycore.api_lab) checks everything; this file routes.
 import { initCustom } from "./custom.js";
+import { initEpochChart } from "./epochchart.js";
+import { initEarlyStop } from "./earlystop.js";
 import { initBasin } from "./basin.js";
 import { initFair } from "./fair.js";
 
@@ -23,27 +24,9 @@ export function gridSpec(S) {
   return typeof spec === "object" && spec.dataset ? spec.dataset : spec;
 }
 
-// A loss chart per epoch, built on the step chart: x = epoch, y = the full-data loss after it.
-function epochChart(S, goto) {
-  const chart = new LossChart($("epoch-chart"), $("epoch-axis-note"), (e) => goto(e * perEpoch()), "epoch");
-  const perEpoch = () => S.surfaces[S.surface]?.data?.steps_per_epoch ?? 1;
-  return {
-    update(fStar) {
-      const data = S.surfaces[S.surface]?.data;
-      $("epoch-card").hidden = !data;
-      if (!data) return;
-      const runs = {};
-      let epochs = 1;
-      for (const [k, r] of Object.entries(S.runs)) {
-        if (!r.minibatch) continue;
-        runs[k] = { losses: r.minibatch.epoch_losses };
-        epochs = Math.max(epochs, r.minibatch.epoch_losses.length - 1);
-      }
-      chart.set(runs, S.meta, S.order, S.enabled, epochs, fStar);
-      chart.draw(Math.floor(S.step / perEpoch()));
-    },
-    draw() { if (!$("epoch-card").hidden) chart.draw(Math.floor(S.step / perEpoch())); },
-  };
+// A data surface's settings as a spec (pycore.specs) from pycore's record of them: early_stopping only when on.
+function dataSpec({ dataset, batch_size, seed, early_stopping }) {
+  return { dataset, batch_size, seed, ...(early_stopping ? { early_stopping } : {}) };
 }
 
 // app: { S, call, PyError, setSurface, rerun, pause, goto, refreshSettingsView, legend, fStar, catalog }.
@@ -63,14 +46,14 @@ export function initLab(app) {
   own.append(new Option("Custom f(x, y)", CUSTOM));
   sel.append(group, own);
 
-  const epochs = epochChart(S, app.goto);
+  const epochs = initEpochChart(S, app.goto);
   const custom = initCustom({ ...app, defaults: lab.custom, select: (key) => app.setSurface(key) });
   const basin = initBasin({ ...app, spec: () => gridSpec(S) });
   const fair = initFair({ ...app, basin, spec: () => gridSpec(S) });
 
   // ---- training data controls ----
-  const batch = $("batch-size"), seed = $("data-seed"), err = $("data-error");
-  const kept = {};      // each data surface's batch size and seed, kept while another surface is shown
+  const batch = $("batch-size"), seed = $("data-seed");
+  const kept = {};      // each data surface's settings (batch size, seed, early stopping), kept while another is shown
   function showData() {
     const rec = S.surfaces[S.surface]?.data;
     $("data-card").hidden = !rec;
@@ -79,34 +62,38 @@ export function initLab(app) {
     batch.value = S.data.batch_size;
     seed.value = S.data.seed;
     const per = rec.steps_per_epoch;
+    const held = `${rec.n_val} more are held out for validation`;
     $("data-note").textContent = S.data.batch_size === rec.n
-      ? `Full batch: each step uses the gradient of all ${rec.n} samples, so every run is deterministic ` +
-        `(${per} step = 1 epoch). Paths are drawn on the full-data loss.`
-      : `Mini-batches of ${S.data.batch_size} of the ${rec.n} samples, reshuffled every epoch from seed ` +
+      ? `Full batch: each step uses the gradient of all ${rec.n} training samples, so every run is deterministic ` +
+        `(${per} step = 1 epoch); ${held}. Paths are drawn on the training loss.`
+      : `Mini-batches of ${S.data.batch_size} of the ${rec.n} training samples, reshuffled every epoch from seed ` +
         `${S.data.seed} (as torch's DataLoader with shuffle=True): ${per} steps per epoch, each with a noisy ` +
-        `gradient; every optimizer sees the same batches. Paths are drawn on the full-data loss.`;
+        `gradient; every optimizer sees the same batches; ${held}. Paths are drawn on the training loss.`;
+    stopping.show();
   }
-  // pycore checks the typed text; the record it returns carries the normalised values. One change at a time.
+  // pycore checks the typed text; the record it returns carries the normalised values. One change at a time; a
+  // refused value shows pycore's message in `errId` and puts every field back to the settings in effect.
   let chain = Promise.resolve();
-  const setData = (changes) => (chain = chain.then(() => applyData(changes)));
-  async function applyData(changes) {
+  const setData = (changes, errId = "data-error") => (chain = chain.then(() => applyData(changes, errId)));
+  async function applyData(changes, errId) {
     let rec;
     try {
       rec = await call("surface", { spec: { ...S.data, ...changes } });
     } catch (e) {
       if (!(e instanceof PyError)) throw e;
-      err.textContent = e.message;
-      err.hidden = false;
+      $(errId).textContent = e.message;
+      $(errId).hidden = false;
       showData();
       return;
     }
-    err.hidden = true;
-    S.data = { dataset: rec.data.dataset, batch_size: rec.data.batch_size, seed: rec.data.seed };
+    for (const id of ["data-error", "es-error"]) $(id).hidden = true;
+    S.data = dataSpec(rec.data);
     kept[S.data.dataset] = S.data;
     S.surfaces[S.surface] = rec;
     showData();
     app.rerun();
   }
+  const stopping = initEarlyStop({ S, setData });
   batch.addEventListener("change", () => setData({ batch_size: batch.value }));
   seed.addEventListener("change", () => setData({ seed: seed.value }));
 
@@ -132,12 +119,15 @@ export function initLab(app) {
       else if (spec.dataset) { S.data = { ...spec }; kept[key] = S.data; shown = key; }
       await app.setSurface(key, options);
     },
-    // After layout() drew the surface: the basin map goes between the filled bands and everything on top.
-    drawn(g, geo) { basin.attach(g, geo); },
-    ran() { epochs.update(app.fStar()); basin.changed(); },
-    draw() { epochs.draw(); },
+    // After layout() drew the surface: the basin map goes between the filled bands and everything on top; the
+    // restored points of early stopping go in `restored`, the layer above the paths; the epoch chart takes the
+    // new width.
+    drawn(g, geo, restored) { basin.attach(g, geo); stopping.drawn(restored, geo); epochs.update(); },
+    ran() { epochs.update(); stopping.ran(); basin.changed(); },
+    draw() { epochs.draw(); stopping.draw(); },
     enable() {
       for (const id of ["basin-on", "basin-opt", "basin-size", "basin-all", "fair-tune", "batch-size", "data-seed"]) $(id).disabled = false;
+      stopping.enable();
       custom.enable();
     },
     state: () => ({ basin: basin.state(), fair: fair.state() }),

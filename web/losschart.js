@@ -1,16 +1,18 @@
-// Loss vs step (log scale) for the enabled optimizers, with a cursor synced to playback; drag on it to scrub.
+// Loss vs step (log scale) for the enabled optimizers, with a cursor synced to playback; drag on it to scrub. A run
+// may carry a second series, `val` (drawn dashed in its colour: the validation loss of web/epochchart.js).
 import { el, clear, fmt, linear } from "./svg.js";
 
 const M = { left: 56, right: 14, top: 10, bottom: 30 };
 const DECADES = 12;
 
 export class LossChart {
-  constructor(svg, note, onScrub, xLabel = "step") {
+  constructor(svg, note, onScrub, xLabel = "step", yName = "f") {
     this.svg = svg;
     this.xLabel = xLabel;
+    this.yName = yName;
     this.note = note;
     this.onScrub = onScrub;
-    this.lines = new Map();
+    this.lines = [];
     let dragging = false;
     const scrub = (e) => {
       if (!this.x) return;
@@ -29,15 +31,21 @@ export class LossChart {
   set(runs, meta, order, enabled, steps, fStar) {
     const svg = this.svg;
     clear(svg);
-    this.lines.clear();
+    this.lines = [];
     this.steps = steps;
     this.width = Math.max(300, svg.parentElement.clientWidth - 28);
     this.height = 190;
+    this.bottom = this.height - M.bottom;      // the x axis, for marks dropped onto it
     svg.setAttribute("viewBox", `0 0 ${this.width} ${this.height}`);
     const shown = order.filter((k) => runs[k] && enabled.has(k));
+    const series = [];
+    for (const k of shown) {
+      series.push({ k, values: runs[k].losses });
+      if (runs[k].val) series.push({ k, values: runs[k].val, val: true });
+    }
     const log = fStar !== null && fStar !== undefined;
     let lo = Infinity, hi = -Infinity;
-    for (const k of shown) for (const v of runs[k].losses) {
+    for (const { values } of series) for (const v of values) {
       const d = log ? v - fStar : v;
       if (!log || d > 0) { lo = Math.min(lo, d); hi = Math.max(hi, d); }
     }
@@ -58,13 +66,14 @@ export class LossChart {
       ticks = [];
       for (let e = e0; e <= e1; e += every) ticks.push([ly(e), `1e${e}`]);
       const clipped = lo < 10 ** e0;
-      this.note.textContent = (fStar === 0 ? "(f, log scale" : `(f − f*, log scale; f* = ${fmt(fStar, 6)}`) +
+      const f = this.yName;
+      this.note.textContent = (fStar === 0 ? `(${f}, log scale` : `(${f} − ${f}*, log scale; ${f}* = ${fmt(fStar, 6)}`) +
         (clipped ? `; gaps below 1e${e0} drawn on the bottom line)` : ")");
     } else {
       const ly = linear(lo, hi, this.height - M.bottom, M.top);
       y = ly;
       ticks = d3.ticks(lo, hi, 5).map((t) => [ly(t), fmt(t, 3)]);
-      this.note.textContent = "(f, linear scale: this surface lists no minimum to measure from)";
+      this.note.textContent = `(${this.yName}, linear scale: this surface lists no minimum to measure from)`;
     }
     const x = linear(0, Math.max(1, steps), M.left, this.width - M.right);
     this.x = x;
@@ -77,13 +86,21 @@ export class LossChart {
       el("text", { x: x(t), y: this.height - M.bottom + 16, "text-anchor": "middle" }, grid).textContent = String(t);
     }
     el("text", { x: this.width - M.right, y: this.height - 2, "text-anchor": "end" }, grid).textContent = this.xLabel;
-    for (const k of shown) {
-      const pts = Array.from(runs[k].losses, (v, i) => `${x(i).toFixed(1)},${y(log ? v - fStar : v).toFixed(1)}`);
-      el("path", { class: "line", stroke: meta[k].color, d: "M" + pts.join("L"), "data-key": k }, svg);
-      const dot = el("circle", { r: 3.5, fill: meta[k].color, stroke: "#fff", "stroke-width": 1 }, svg);
-      this.lines.set(k, { pts, dot });
+    this.yOf = (v) => y(log ? v - fStar : v);
+    for (const { k, values, val } of series) {
+      const c = meta[k].color;
+      const pts = Array.from(values, (v, i) => this.point(i, v).map((p) => p.toFixed(1)).join(","));
+      el("path", { class: val ? "line val" : "line", stroke: c, d: "M" + pts.join("L"), "data-key": k }, svg);
+      // the validation series' dot is hollow, as its line is dashed
+      const dot = el("circle", { r: 3.5, fill: val ? "#fff" : c, stroke: val ? c : "#fff", "stroke-width": val ? 1.5 : 1 }, svg);
+      this.lines.push({ pts, dot });
     }
     this.cursor = el("line", { class: "cursor", y1: M.top, y2: this.height - M.bottom }, svg);
+  }
+
+  // Chart coordinates [x, y] of the value v at index i, or null when the last set() drew no lines.
+  point(i, v) {
+    return this.x ? [this.x(i), this.yOf(v)] : null;
   }
 
   draw(step) {
@@ -91,7 +108,7 @@ export class LossChart {
     const cx = this.x(step);
     this.cursor.setAttribute("x1", cx);
     this.cursor.setAttribute("x2", cx);
-    for (const { pts, dot } of this.lines.values()) {
+    for (const { pts, dot } of this.lines) {
       const [a, b] = pts[Math.min(step, pts.length - 1)].split(",");
       dot.setAttribute("cx", a);
       dot.setAttribute("cy", b);

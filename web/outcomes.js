@@ -10,13 +10,17 @@ const LOOK = {
   budget: { symbol: "…", text: "out of steps" },
 };
 
+// Early stopping's record of a run on a data surface (pycore.datasets), or null.
+const stopping = (run) => run.minibatch?.early_stopping ?? null;
+
 export function outcomeText(run) {
   const look = LOOK[run.outcome];
   if (run.outcome === "local") return `${look.text}, f = ${fmt(run.final_loss, 4)}`;
+  if (run.outcome === "budget" && stopping(run)?.stopped_epoch) return "stopped early";
   return look.text;
 }
 
-export function outcomeTitle(run) {
+function outcomeSentence(run) {
   const settled = run.settled_at !== null && run.settled_at !== undefined ? ` Settled from step ${run.settled_at}.` : "";
   const tol = run.tol ? ` (within ${fmt(run.tol)} of it)` : "";
   switch (run.outcome) {
@@ -24,8 +28,13 @@ export function outcomeTitle(run) {
     case "local": return `Ended at another minimum${tol}, f = ${fmt(run.final_loss, 6)}: not the lowest.${settled}`;
     case "stalled": return `Stalled: ${run.reason}.${settled}`;
     case "diverged": return `Diverged: ${run.reason}`;
-    default: return `Out of steps: ${run.reason}.`;
+    default: return `${stopping(run)?.stopped_epoch ? "Stopped early" : "Out of steps"}: ${run.reason}.`;
   }
+}
+
+export function outcomeTitle(run) {
+  const r = stopping(run)?.restored;
+  return outcomeSentence(run) + (r ? ` Early stopping restored its best epoch, ${r.epoch}: (${fmt(r.point, 6)}).` : "");
 }
 
 export function outcomeBadge(run) {

@@ -8,7 +8,7 @@
 import functools
 import math
 
-from ..datasets import DATASETS, N, steps_per_epoch
+from ..datasets import DATASETS, steps_per_epoch
 from ..expr import MAX_LENGTH
 from ..hyperparams import to_json
 from ..markers import MINIMUM_MARKERS, SHAPES
@@ -56,17 +56,19 @@ def _surface(s):
 
 def surface_record(spec):
     """What the page needs to draw ``spec``'s surface: its record with ``computed`` (minima found numerically),
-    ``axes`` (the axis names), ``tol`` (the outcome tolerance) and, for a dataset, ``data`` (its size,
-    parameters, batch-size range, steps per epoch at the spec's batch size, and the seed)."""
+    ``axes`` (the axis names), ``tol`` (the outcome tolerance) and, for a dataset, ``data``: the spec's
+    settings (batch size, seed, early stopping or None), ``n`` and ``n_val`` (training and validation set
+    sizes; n is the largest batch), the parameters and the steps per epoch at the spec's batch size."""
     rec = _surface(resolve_surface(spec))
     key = spec["dataset"] if isinstance(spec, dict) and "dataset" in spec else spec
     if isinstance(key, str) and key in DATASETS:
         data = DATASETS[key]
-        _, batch, seed = data_spec(spec if isinstance(spec, dict) else {"dataset": key})
+        settings = data_spec(spec if isinstance(spec, dict) else {"dataset": key})
+        n = len(data.train)
         rec["axes"] = list(data.params)
         rec["short"] = SHORT_NAMES[key]
-        rec["data"] = {"dataset": key, "n": len(data.targets), "params": list(data.params), "batch_size": batch,
-                       "seed": seed, "steps_per_epoch": steps_per_epoch(len(data.targets), batch)}
+        rec["data"] = {"early_stopping": None, **settings, "n": n, "n_val": len(data.val),
+                       "params": list(data.params), "steps_per_epoch": steps_per_epoch(n, settings["batch_size"])}
     return rec
 
 
@@ -76,7 +78,7 @@ def catalog():
     return {
         "optimizers": [optimizer_record(s) for s in OPTIMIZERS.values()],
         "surfaces": [_surface(s) for s in SURFACES.values()],
-        "datasets": [surface_record(k) for k in DATASETS], "n": N,
+        "datasets": [surface_record(k) for k in DATASETS],
         "custom": {"key": CUSTOM_KEY, "default": CUSTOM_DEFAULT, "max_length": MAX_LENGTH},
         "steps": {"default": DEFAULT_STEPS, "min": 1, "max": MAX_STEPS},
         "markers": {name: [list(p) for p in pts] for name, pts in SHAPES.items()},

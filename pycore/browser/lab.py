@@ -57,8 +57,8 @@ def basin_job(surface, optimizer, hyperparams=None, size=BASIN_SIZES[1], steps=D
     what the page needs to run it: the map's settings (``pycore.compare.basin_plan``) plus ``chunks``.
 
     ``options`` are the page's run options: the optimizer's schedule and ``max_grad_norm`` apply; gradient
-    noise and mini-batches do not (a basin map is deterministic: on a dataset spec it uses the full-data loss),
-    and the head's ``ignored`` says which of them were on.
+    noise, mini-batches and early stopping do not (a basin map is deterministic: on a dataset spec it uses the
+    training loss, full batch, for all its steps), and the head's ``ignored`` says which of them were on.
     """
     surf = resolve_surface(surface)
     if size not in BASIN_SIZES:
@@ -71,8 +71,9 @@ def basin_job(surface, optimizer, hyperparams=None, size=BASIN_SIZES[1], steps=D
     plan = basin_plan(surf, key, size, size, steps, {k: tuple(v) if isinstance(v, list) else v
                                                      for k, v in values.items()},
                       schedule=opts["schedules"].get(key), max_grad_norm=opts["max_grad_norm"])
-    ignored = [name for name, on in (("gradient noise", opts["noise"] > 0),
-                                     ("mini-batches", isinstance(surface, dict) and "dataset" in surface)) if on]
+    data = surface if isinstance(surface, dict) and "dataset" in surface else {}
+    ignored = [name for name, on in (("gradient noise", opts["noise"] > 0), ("mini-batches", bool(data)),
+                                     ("early stopping", bool(data.get("early_stopping")))) if on]
     head = {**plan.head, "ignored": ignored,
             "chunks": chunks(plan.levels, steps, evaluation_cost(surf))}
     return plan, head
@@ -95,9 +96,9 @@ def basin_share(surface, optimizer, hyperparams=None, size=BASIN_SIZES[0], steps
 
 
 def tune_one(surface, optimizer, hyperparams=None, steps=DEFAULT_STEPS):
-    """``pycore.tuning.tune`` for one optimizer on a spec's (full-data) surface: the other hyperparameters
-    fixed at the values given, lr on the default log grid, no gradient clipping. JSON-ready (no inf: an lr
-    that diverges has objective None)."""
+    """``pycore.tuning.tune`` for one optimizer on a spec's surface (on a data surface: its training loss, full
+    batch, no early stopping): the other hyperparameters fixed at the values given, lr on the default log grid,
+    no gradient clipping. JSON-ready (no inf: an lr that diverges has objective None)."""
     surf = resolve_surface(surface)
     key = get_optimizer(optimizer).key
     values = check_hyperparams(key, hyperparams or {})

@@ -3,7 +3,8 @@ schedule picker's data; and the exports (CSV, JSON) of the runs on screen.
 
 A view is a dict (``VIEW_KEYS``)::
 
-    {"v": 1, "surface": key, "custom": None | {"expr", "bounds"}, "data": None | {"dataset", "batch_size", "seed"},
+    {"v": 1, "surface": key, "custom": None | {"expr", "bounds"},
+     "data": None | {"dataset", "batch_size", "seed", and "early_stopping" when on},
      "start": [x, y], "steps": n, "step": k, "enabled": [keys], "hyperparams": {key: {name: value}},
      "preset": [keys], "preset_mode": bool, "schedules": {key: spec}, "noise": σ, "seed": s,
      "max_grad_norm": None | c}
@@ -40,6 +41,8 @@ MAX_CLIP = 1e6
 VIEW_KEYS = ("v", "surface", "custom", "data", "start", "steps", "step", "enabled", "hyperparams", "preset",
              "preset_mode", "schedules", "noise", "seed", "max_grad_norm")
 CSV_COLUMNS = ("optimizer", "step", "x", "y", "loss", "gx", "gy", "lr", "outcome")
+EPOCH_COLUMNS = ("epoch", "val_loss")                       # added on a data surface
+STOPPING_COLUMNS = ("best_epoch", "best_val_loss", "stopped_epoch", "restored_x", "restored_y")
 
 
 def _keys(name, value):
@@ -62,7 +65,8 @@ def _per_optimizer(name, value):
 
 def _surface_fields(view):
     """surface (a key of the built-in or data surfaces, or the custom key), custom ({expr, bounds} or None) and
-    data ({dataset, batch_size, seed} or None), each checked by the same code that resolves surfaces for runs
+    data ({dataset, batch_size, seed[, early_stopping]} or None), each checked by the same code that resolves
+    surfaces for runs
     (``pycore.specs``: the expression goes through pycore.expr's whitelist parser, nothing else)."""
     surface = view.get("surface")
     known = list(SURFACES) + list(DATASETS) + [CUSTOM_KEY]
@@ -77,9 +81,8 @@ def _surface_fields(view):
         custom = {"expr": custom["expr"], "bounds": [list(b) for b in bounds]}
     if data is not None:
         if not isinstance(data, dict):
-            raise ValueError(f"data must be {{'dataset', 'batch_size', 'seed'}}, got {short(data)}")
-        key, batch, seed = data_spec(data)
-        data = {"dataset": key, "batch_size": batch, "seed": seed}
+            raise ValueError(f"data must be {{'dataset', 'batch_size', 'seed', 'early_stopping'}}, got {short(data)}")
+        data = data_spec(data)
     if (custom is not None) != (surface == CUSTOM_KEY) or (data is not None) != (surface in DATASETS):
         raise ValueError(f"surface {surface!r} needs {'custom' if surface == CUSTOM_KEY else 'data'} and nothing else"
                          if surface in DATASETS or surface == CUSTOM_KEY else
@@ -248,29 +251,53 @@ def schedule_curve(spec, base_lr, steps):
 
 
 # ---- exports ---------------------------------------------------------------------------------------------
+def _data_runs(trajs, order):
+    """Whether the runs are on a data surface (they all are, or none is)."""
+    return any(hasattr(trajs[k], "minibatch") for k in order)
+
+
 def trajectories_csv(trajs, order):
     """One row per optimizer per point: step k's x, y, loss; the gradient step k used (after noise and
-    clipping) and its lr, empty at step 0; the run's outcome. Numbers as repr, so they read back exactly."""
-    rows = [",".join(CSV_COLUMNS)]
+    clipping) and its lr, empty at step 0; the run's outcome. On a data surface (where loss is the training
+    loss) also the epoch that ends at step k and the validation loss there, empty between epochs' ends.
+    Numbers as repr, so they read back exactly."""
+    data = _data_runs(trajs, order)
+    rows = [",".join(CSV_COLUMNS + (EPOCH_COLUMNS if data else ()))]
     for key in order:
         t = trajs[key]
         for k, (x, y) in enumerate(t.points):
             used = (*t.grads[k - 1], t.lrs[k - 1]) if k else None
             cells = [key, str(k), repr(x), repr(y), repr(t.losses[k])]
             cells += [repr(v) for v in used] if used else ["", "", ""]
-            rows.append(",".join(cells + [t.outcome]))
+            cells.append(t.outcome)
+            if data:
+                epoch, within = divmod(k, t.minibatch["steps_per_epoch"])
+                cells += [str(epoch), repr(t.minibatch["val_losses"][epoch])] if not within else ["", ""]
+            rows.append(",".join(cells))
     return "\n".join(rows) + "\n"
+
+
+def _stopping(rec):
+    """The early-stopping cells of a run's record (``STOPPING_COLUMNS``), None where they do not apply."""
+    es = rec["minibatch"]["early_stopping"] or {}
+    x, y = (es.get("restored") or {}).get("point", (None, None))
+    return {"best_epoch": es.get("best_epoch"), "best_val_loss": es.get("best_val_loss"),
+            "stopped_epoch": es.get("stopped_epoch"), "restored_x": x, "restored_y": y}
 
 
 def stats_csv(trajs, order, surface):
     """The stats table: one row per run with its outcome, settling step, final loss, distance to the nearest
-    minimum, path length and mean step length (``pycore.browser.runs.record``)."""
+    minimum, path length and mean step length (``pycore.browser.runs.record``); on a data surface also early
+    stopping's best epoch and its validation loss, the epoch it stopped after and the restored point (empty
+    when off, when it did not stop or when nothing is restored)."""
     surf = resolve_surface(surface)
     columns = ("optimizer", "outcome", "settled_at", "final_loss", "final_distance", "path_length", "mean_step",
-               "reason")
+               "reason") + (STOPPING_COLUMNS if _data_runs(trajs, order) else ())
     rows = [",".join(columns)]
     for key in order:
         rec = record(trajs[key], surf)
+        if "minibatch" in rec:
+            rec.update(_stopping(rec))
         cells = [key] + ["" if rec[c] is None else repr(rec[c]) if isinstance(rec[c], float) else str(rec[c])
                          for c in columns[1:]]
         rows.append(",".join('"' + c.replace('"', '""') + '"' if "," in c or '"' in c else c for c in cells))

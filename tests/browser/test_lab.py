@@ -209,7 +209,7 @@ def test_data_surface_with_mini_batches_and_loss_per_epoch(page):
     assert page.eval_on_selector("#surface option:checked", "o => o.parentElement.label") == "Data surfaces (training loss)"
     assert page.eval_on_selector_all("#plot .axis-label", "ns => ns.map((n) => n.textContent)") == ["w", "b"]
     st = state(page)
-    assert st["data"] == {"dataset": "linreg", "batch_size": 64, "seed": 0}
+    assert st["data"] == {"dataset": "linreg", "batch_size": 48, "seed": 0}
     assert "Full batch" in page.locator("#data-note").inner_text()
     page.fill("#batch-size", "8")
     page.press("#batch-size", "Enter")
@@ -219,14 +219,16 @@ def test_data_surface_with_mini_batches_and_loss_per_epoch(page):
     assert st["data"] == {"dataset": "linreg", "batch_size": 8, "seed": 3}
     assert_runs_match(st["runs"], lambda k, hp: run_minibatch(k, "linreg", tuple(st["start"]), steps=st["steps"],
                                                               batch_size=8, seed=3, **hp))
-    assert "8 steps per epoch" in page.locator("#data-note").inner_text()
-    assert page.locator("#epoch-chart path.line").count() == len(st["enabled"])
+    assert "6 steps per epoch" in page.locator("#data-note").inner_text()
+    # per epoch: the training loss (solid) and the validation loss (dashed) of each enabled optimizer
+    assert page.locator("#epoch-chart path.line:not(.val)").count() == len(st["enabled"])
+    assert page.locator("#epoch-chart path.line.val").count() == len(st["enabled"])
     before = state(page)
-    for bad in ("0", "65", "2.5", "abc", "1e400"):
+    for bad in ("0", "49", "2.5", "abc", "1e400"):
         page.fill("#batch-size", bad)
         page.press("#batch-size", "Enter")
         settle(page)
-        assert "batch size must be a whole number from 1 to 64" in page.locator("#data-error").inner_text(), bad
+        assert "batch size must be a whole number from 1 to 48" in page.locator("#data-error").inner_text(), bad
         assert state(page) == before and page.input_value("#batch-size") == "8"
     shot(page, "lab-data")
     # Another surface and back: the data surface keeps its batch size and seed.
