@@ -1,0 +1,75 @@
+"""The update field for the page: from each point of a grid over the view, the inspected optimizer's next step
+with its state at the shown step (``pycore.field``), next to the plain gradient step −η∇f with the same η.
+
+``field(traj, surface, step, nx, ny)`` is JSON-ready and bounded (at most ``MAX_SIDE`` × ``MAX_SIDE`` points
+plus the run's own point). Both fields share one scale, stated with its numbers: an arrow's length is
+logarithmic in its size, from the longest arrow of the frame down to ``DECADES`` powers of ten below it; the
+page draws shorter ones at the shortest length, marked, so no size is hidden.
+"""
+import math
+
+from ..checks import check_whole
+from ..compare import cell_centres
+from ..field import next_step_field
+from ..optimizers import get_optimizer
+from ..specs import resolve_surface
+
+MAX_SIDE = 25
+DECADES = 4
+
+
+def _rows(f):
+    """[x, y, −η∇f, Δθ] per arrow of Field ``f`` that is finite to draw, and how many failed each way."""
+    rows, bad = [], 0
+    isfinite, hypot = math.isfinite, math.hypot
+    for a in f.arrows:
+        if a is None:
+            continue
+        dx, dy = -f.lr * a.gx, -f.lr * a.gy
+        if isfinite(hypot(dx, dy)) and isfinite(hypot(a.ux, a.uy)):
+            rows.append([a.x, a.y, dx, dy, a.ux, a.uy])
+        else:
+            bad += 1
+    return rows, f.no_gradient, f.no_update + bad
+
+
+def field(traj, surface, step, nx, ny):
+    """The field of the step after point ``step`` (clamped to the run's last point, as the inspector does) on an
+    ``nx`` × ``ny`` grid of cell centres over the view of ``surface`` (the run's surface spec).
+
+    ``arrows``: per kept point [x, y, −η∇f (2 numbers), Δθ (2 numbers)]; ``here``: the same at the run's own
+    point, or None (its actual next step when no gradient noise or mini-batches are on, which ``ignored``
+    names: the field uses the exact ∇f); ``scale``: ``longest`` (the longest arrow of both fields),
+    ``decades`` and ``marks``, the sizes the page's key shows (longest, longest/10, ...); ``left_out``: why
+    points are missing, in words. ValueError in words for a bad grid or step.
+    """
+    nx = check_whole("field grid columns", nx, 2, MAX_SIDE)
+    ny = check_whole("field grid rows", ny, 2, MAX_SIDE)
+    k = check_whole("step", step, 0, traj.steps)
+    i = min(k, len(traj.points) - 1)
+    surf = resolve_surface(surface)
+    try:
+        grid = next_step_field(traj, i, cell_centres(surf.bounds, nx, ny), surf)
+    except ValueError as e:                     # the schedule has no lr for the step after the run's last
+        raise ValueError(f"there is no field after step {i}: {e}") from None
+    arrows, no_gradient, no_update = _rows(grid)
+    own = _rows(next_step_field(traj, i, [traj.points[i]], surf))[0]
+    here = own[0] if own else None
+    hypot = math.hypot
+    longest = max((hypot(r[c], r[c + 1]) for r in arrows + own for c in (2, 4)), default=0.0)
+    total = nx * ny
+    left_out = [f"{n} of {total} points left out: {why}" for n, why in (
+        (no_gradient, "f or its gradient is not a finite number there"),
+        (no_update, "the step from there is not a finite number (torch would give NaN or infinity)")) if n]
+    minibatch = getattr(traj, "minibatch", None)
+    ignored = [name for name, on in (("gradient noise", traj.noise > 0),
+                                     ("mini-batches", minibatch is not None and minibatch["steps_per_epoch"] > 1))
+               if on]
+    spec = get_optimizer(traj.optimizer)
+    return {
+        "optimizer": spec.key, "name": spec.name, "step": i, "requested": k, "next": grid.step, "lr": grid.lr,
+        "nx": nx, "ny": ny, "bounds": [list(b) for b in surf.bounds], "arrows": arrows, "here": here,
+        "scale": {"longest": longest, "decades": DECADES,
+                  "marks": [longest / 10 ** d for d in range(DECADES)] if longest > 0 else []},
+        "left_out": left_out, "ignored": ignored,
+    }
