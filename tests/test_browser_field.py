@@ -2,12 +2,13 @@
 pycore.field's."""
 import json
 import math
+import pathlib
 
 import pytest
 
 import pycore
 from pycore.browser import runs
-from pycore.browser.field import DECADES, MAX_SIDE, field
+from pycore.browser.field import MAX_DECADES, MAX_SIDE, field, scale
 from pycore.compare import cell_centres
 from pycore.field import next_step_field
 from pycore.specs import resolve_surface, runner
@@ -37,11 +38,38 @@ def test_arrows_are_pycore_fields_with_the_gradient_step_at_the_same_lr():
         assert row == [a.x, a.y, -0.05 * a.gx, -0.05 * a.gy, a.ux, a.uy]
     # At the run's own point: the step the run took next.
     assert d["here"][:2] == list(t.points[25]) and d["here"][4:] == list(t.updates[25])
-    norms = [math.hypot(*r[c:c + 2]) for r in d["arrows"] + [d["here"]] for c in (2, 4)]
+    rows = d["arrows"] + [d["here"]]
+    steps, grads = [math.hypot(*r[4:]) for r in rows], [math.hypot(*r[2:4]) for r in rows]
     s = d["scale"]
-    assert s["longest"] == max(norms) and s["decades"] == DECADES
-    assert s["marks"] == [max(norms) / 10 ** k for k in range(DECADES)]
+    assert s["top"] == s["longest_update"] == max(steps) and s["longest_gradient_step"] == max(grads)
+    span = math.log10(s["top"] / min(v for v in steps + grads if v <= s["top"]))
+    assert s["decades"] == min(MAX_DECADES, math.ceil(span))
+    assert s["marks"] == [s["top"] / 10 ** k for k in range(s["decades"])]
+    assert s["floor"] == s["top"] / 10 ** s["decades"]
     assert d["left_out"] == [] and d["ignored"] == []
+
+
+def test_the_optimizers_steps_set_the_top_of_the_scale():
+    """Adam at lr 0.1 on Rosenbrock steps about 0.1 while a gradient step with that lr would be up to 349 long: the
+    top is Adam's longest step (longer gradient steps are drawn capped), the decades those of the arrows below."""
+    t = pycore.run("adam", "rosenbrock", start=(-1.5, 2.5), steps=60, lr=0.1)
+    s = field(t, "rosenbrock", 40, 18, 18)["scale"]
+    assert s["top"] == s["longest_update"] == pytest.approx(0.0906, rel=1e-3)
+    assert s["longest_gradient_step"] == pytest.approx(348.9, rel=1e-3) and s["decades"] == 2
+    # Lion's steps all have the size η√2: that is the top.
+    t = pycore.run("lion", "quadratic", start=(2.0, 2.0), steps=10, lr=0.01)
+    assert field(t, "quadratic", 10, 6, 6)["scale"]["top"] == pytest.approx(0.01 * math.sqrt(2))
+
+
+def test_the_scale_in_the_corner_cases():
+    assert scale([]) == {"top": 0.0, "longest_update": 0.0, "longest_gradient_step": 0.0, "decades": 1,
+                         "floor": 0.0, "marks": []}
+    # every step 0 (nothing to show but gradient steps): the gradient steps set the top
+    assert scale([[0, 0, 3.0, 4.0, 0.0, 0.0], [1, 0, 0.04, 0.0, 0.0, 0.0]]) == {
+        "top": 5.0, "longest_update": 0.0, "longest_gradient_step": 5.0, "decades": 3, "floor": 0.005,
+        "marks": [5.0, 0.5, 0.05]}
+    # arrows spanning 7 powers of ten: the scale shows 4, the rest is drawn at the floor, marked
+    assert scale([[0, 0, 1e-7, 0.0, 1.0, 0.0]])["decades"] == MAX_DECADES
 
 
 def test_a_step_past_a_runs_end_shows_its_last_point():
@@ -69,9 +97,11 @@ def test_bad_arguments_are_refused_in_words(args, words):
     assert str(e.value) == words
 
 
-def test_the_grid_is_bounded():
+def test_the_grid_is_bounded_and_the_page_knows_the_bound():
     t = pycore.run("adam", "rosenbrock", steps=5)
     assert len(field(t, "rosenbrock", 5, MAX_SIDE, MAX_SIDE)["arrows"]) == MAX_SIDE ** 2 == 625
+    page = (pathlib.Path(__file__).resolve().parent.parent / "web" / "field.js").read_text()
+    assert f"const MAX_SIDE = {MAX_SIDE};" in page
 
 
 def test_noise_and_mini_batches_are_named_as_left_out_of_the_field():

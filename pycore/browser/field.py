@@ -2,9 +2,12 @@
 with its state at the shown step (``pycore.field``), next to the plain gradient step −η∇f with the same η.
 
 ``field(traj, surface, step, nx, ny)`` is JSON-ready and bounded (at most ``MAX_SIDE`` × ``MAX_SIDE`` points
-plus the run's own point). Both fields share one scale, stated with its numbers: an arrow's length is
-logarithmic in its size, from the longest arrow of the frame down to ``DECADES`` powers of ten below it; the
-page draws shorter ones at the shortest length, marked, so no size is hidden.
+plus the run's own point). Both fields share one scale per frame (``scale``), stated on the page with its
+numbers: an arrow's length is logarithmic in its size s, 1 + log10(s/T)/D of the full length, from the top T,
+the optimizer's longest step Δθ, down to T/10^D, D being the powers of ten the arrows up to T span (1 to
+``MAX_DECADES``). The optimizer's steps set the top so that their sizes are what the lengths show: a gradient
+step −η∇f longer than T is drawn at full length and marked as longer, and any arrow shorter than T/10^D at the
+shortest length, marked as shorter: no size is hidden.
 """
 import math
 
@@ -15,7 +18,7 @@ from ..optimizers import get_optimizer
 from ..specs import resolve_surface
 
 MAX_SIDE = 25
-DECADES = 4
+MAX_DECADES = 4
 
 
 def _rows(f):
@@ -33,15 +36,30 @@ def _rows(f):
     return rows, f.no_gradient, f.no_update + bad
 
 
+def scale(rows):
+    """The frame's scale for ``rows`` ([x, y, −η∇f, Δθ] each): ``top`` T (the longest Δθ, or the longest −η∇f when
+    every Δθ is 0), ``decades`` D, ``floor`` T/10^D, ``marks`` (T, T/10, ... for the page's key) and the longest
+    arrow of each field."""
+    hypot = math.hypot
+    steps = [hypot(r[4], r[5]) for r in rows]
+    grads = [hypot(r[2], r[3]) for r in rows]
+    top = max(steps, default=0.0) or max(grads, default=0.0)
+    out = {"top": top, "longest_update": max(steps, default=0.0), "longest_gradient_step": max(grads, default=0.0)}
+    if top == 0:
+        return {**out, "decades": 1, "floor": 0.0, "marks": []}
+    low = min(s for s in steps + grads if 0 < s <= top)
+    decades = min(MAX_DECADES, max(1, math.ceil(math.log10(top) - math.log10(low))))
+    return {**out, "decades": decades, "floor": top / 10 ** decades, "marks": [top / 10 ** d for d in range(decades)]}
+
+
 def field(traj, surface, step, nx, ny):
     """The field of the step after point ``step`` (clamped to the run's last point, as the inspector does) on an
     ``nx`` × ``ny`` grid of cell centres over the view of ``surface`` (the run's surface spec).
 
     ``arrows``: per kept point [x, y, −η∇f (2 numbers), Δθ (2 numbers)]; ``here``: the same at the run's own
     point, or None (its actual next step when no gradient noise or mini-batches are on, which ``ignored``
-    names: the field uses the exact ∇f); ``scale``: ``longest`` (the longest arrow of both fields),
-    ``decades`` and ``marks``, the sizes the page's key shows (longest, longest/10, ...); ``left_out``: why
-    points are missing, in words. ValueError in words for a bad grid or step.
+    names: the field uses the exact ∇f); ``scale``: see ``scale``; ``left_out``: why points are missing, in
+    words. ValueError in words for a bad grid or step.
     """
     nx = check_whole("field grid columns", nx, 2, MAX_SIDE)
     ny = check_whole("field grid rows", ny, 2, MAX_SIDE)
@@ -55,8 +73,6 @@ def field(traj, surface, step, nx, ny):
     arrows, no_gradient, no_update = _rows(grid)
     own = _rows(next_step_field(traj, i, [traj.points[i]], surf))[0]
     here = own[0] if own else None
-    hypot = math.hypot
-    longest = max((hypot(r[c], r[c + 1]) for r in arrows + own for c in (2, 4)), default=0.0)
     total = nx * ny
     left_out = [f"{n} of {total} points left out: {why}" for n, why in (
         (no_gradient, "f or its gradient is not a finite number there"),
@@ -69,7 +85,6 @@ def field(traj, surface, step, nx, ny):
     return {
         "optimizer": spec.key, "name": spec.name, "step": i, "requested": k, "next": grid.step, "lr": grid.lr,
         "nx": nx, "ny": ny, "bounds": [list(b) for b in surf.bounds], "arrows": arrows, "here": here,
-        "scale": {"longest": longest, "decades": DECADES,
-                  "marks": [longest / 10 ** d for d in range(DECADES)] if longest > 0 else []},
+        "scale": scale(arrows + own),
         "left_out": left_out, "ignored": ignored,
     }
