@@ -41,7 +41,9 @@ def main():
 
 
 def browser(surface="himmelblau", optimizer="adam", lr="0.1"):
-    """The page's basin map in headless Chromium, 100 x 100 starts x 300 steps, offline."""
+    """The page's basin map in headless Chromium, 100 x 100 starts x 300 steps, offline, with a pool of 1 worker
+    and of N = max(2, cores) workers (``?workers=``): time to the complete map (workers already booted), the
+    page's longest task meanwhile (target <= 50 ms), cancel latency, and fair tuning."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -49,47 +51,68 @@ def browser(surface="himmelblau", optimizer="adam", lr="0.1"):
         return
     sys.path.insert(0, str(ROOT / "tests" / "browser"))
     from pagekit import CHROMIUM, CHROMIUM_ARGS, LOOPBACK, serve, wait_ready
+    cores = os.cpu_count() or 2
     with serve(ROOT) as base, sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        # The service worker is blocked: a fresh context would spend its first seconds caching the runtime.
-        ctx = b.new_context(viewport={"width": 1400, "height": 900}, service_workers="block")
-        ctx.route("**/*", lambda r: r.continue_() if r.request.url.split("/")[2].split(":")[0] in LOOPBACK
-                  else r.abort())
-        page = ctx.new_page()
-        page.goto(base + "index.html")
-        wait_ready(page)
-        page.select_option("#surface", surface)
-        page.get_by_role("button", name="Adam hyperparameters", exact=True).click()
-        box = page.get_by_role("group", name="Adam hyperparameters", exact=True).get_by_label("lr value", exact=True)
-        box.fill(lr)
-        box.press("Enter")
-        page.select_option("#basin-opt", optimizer)
-        page.select_option("#basin-size", "100")
-        page.check("#basin-on")
-        page.wait_for_function("optviz.state().lab.basin.complete", timeout=600_000)
-        first = page.evaluate("optviz.state().lab.basin")
-        print(json.dumps({"runtime": "chromium page worker", "case": f"{surface}/{optimizer} {{'lr': {lr}}}",
-                          "grid": "100x100x300", "wall_s": round(first["elapsed_ms"] / 1000, 2),
-                          "worker_boot_s": round(first["worker_boot_ms"] / 1000, 2),
-                          "global_share": round(first["global_share"], 3),
-                          "load_avg_1min": round(os.getloadavg()[0], 1)}), flush=True)
-        latencies = []
-        for other in ("rmsprop", optimizer, "rmsprop"):  # a change while the map is being refined
-            page.select_option("#basin-opt", other)
-            page.wait_for_function("optviz.state().lab.basin.done > 2000", timeout=600_000)
-            page.select_option("#basin-opt", optimizer if other != optimizer else "rmsprop")
-            page.wait_for_function("optviz.state().lab.basin.first_chunk_ms !== null", timeout=600_000)
-            latencies.append(page.evaluate("optviz.state().lab.basin.first_chunk_ms"))
-        print(f"cancel by generation (stop asking for chunks): new job's first map after "
-              f"{', '.join(f'{t:.0f}' for t in latencies)} ms; terminate + restart would cost the worker's boot, "
-              f"{first['worker_boot_ms']:.0f} ms, before any chunk", flush=True)
-        page.uncheck("#basin-on")
-        page.get_by_role("button", name="All", exact=True).click()
-        page.click("#fair-tune")
-        page.wait_for_function("optviz.state().lab.fair.timing", timeout=600_000)
-        t = page.evaluate("optviz.state().lab.fair.timing")
-        print(f"fair comparison, 12 optimizers x 9 lrs x 3 starts x 300 steps in the worker: {t['total'] / 1000:.1f} s "
-              f"(slowest optimizer {max(t['per']):.0f} ms; the page's thread only applies the results)", flush=True)
+        times = {}
+        for workers in sorted({1, max(2, cores)}):
+            ctx = b.new_context(viewport={"width": 1400, "height": 900}, service_workers="block")
+            ctx.route("**/*", lambda r: r.continue_() if r.request.url.split("/")[2].split(":")[0] in LOOPBACK
+                      else r.abort())
+            page = ctx.new_page()
+            page.goto(base + f"index.html?workers={workers}")
+            wait_ready(page)
+            page.select_option("#surface", surface)
+            page.evaluate("optviz.idle()")
+            page.get_by_role("button", name="Adam hyperparameters", exact=True).click()
+            box = page.get_by_role("group", name="Adam hyperparameters", exact=True).get_by_label("lr value", exact=True)
+            box.fill(lr)
+            box.press("Enter")
+            page.evaluate("optviz.idle()")
+            page.select_option("#basin-opt", optimizer)
+            page.select_option("#basin-size", "25")          # warm-up: every worker of the pool boots
+            page.check("#basin-on")
+            page.wait_for_function(f"optviz.state().lab.basin.complete && optviz.state().lab.basin.workers >= {min(workers, 2)}",
+                                   timeout=600_000)
+            longest = page.evaluate("""async () => {
+                const seen = [];
+                const obs = new PerformanceObserver((l) => l.getEntries().forEach((e) => seen.push(e.duration)));
+                obs.observe({ type: "longtask" });
+                const sel = document.getElementById('basin-size');
+                sel.value = '100'; sel.dispatchEvent(new Event('change'));
+                await new Promise((done) => { const check = () => optviz.state().lab.basin.complete
+                    && optviz.state().lab.basin.total === 10000 ? done() : setTimeout(check, 50); check(); });
+                obs.disconnect();
+                return seen.length ? Math.max(...seen) : 0;
+            }""")
+            m = page.evaluate("optviz.state().lab.basin")
+            times[workers] = m["elapsed_ms"]
+            print(json.dumps({"runtime": "chromium page", "workers": workers, "case": f"{surface}/{optimizer} lr {lr}",
+                              "grid": "100x100x300", "map_s": round(m["elapsed_ms"] / 1000, 2),
+                              "workers_used": m["workers"], "longest_page_task_ms": round(longest),
+                              "global_share": round(m["global_share"], 3),
+                              "load_avg_1min": round(os.getloadavg()[0], 1)}), flush=True)
+            if workers == max(2, cores):
+                latencies = []
+                for other in ("rmsprop", optimizer, "rmsprop"):
+                    page.select_option("#basin-opt", other)
+                    page.wait_for_function("optviz.state().lab.basin.done > 2000", timeout=600_000)
+                    page.select_option("#basin-opt", optimizer if other != optimizer else "rmsprop")
+                    page.wait_for_function("optviz.state().lab.basin.first_chunk_ms !== null", timeout=600_000)
+                    latencies.append(page.evaluate("optviz.state().lab.basin.first_chunk_ms"))
+                print(f"cancel by generation: the new map's first chunk {', '.join(f'{t:.0f}' for t in latencies)} ms "
+                      f"after the change", flush=True)
+                page.uncheck("#basin-on")
+                page.get_by_role("button", name="All", exact=True).click()
+                page.click("#fair-tune")
+                page.wait_for_function("optviz.state().lab.fair.timing", timeout=600_000)
+                t = page.evaluate("optviz.state().lab.fair.timing")
+                print(f"fair comparison, 12 optimizers x 9 lrs x 3 starts x 300 steps over {workers} workers: "
+                      f"{t['total'] / 1000:.1f} s", flush=True)
+            ctx.close()
+        one, many = times[1], times[max(times)]
+        print(f"basin map 100 x 100 x 300: 1 worker {one / 1000:.2f} s, {max(times)} workers {many / 1000:.2f} s: "
+              f"ratio {many / one:.2f} (target <= 0.6 x the single worker)")
         b.close()
 
 

@@ -7,7 +7,10 @@
 export class PyError extends Error {}
 export class PyFault extends Error {}
 
-const POOL = Math.max(2, navigator.hardwareConcurrency || 2);
+// One worker per core the browser reports, at least 2; `?workers=N` in the address sets N (for measuring how maps
+// scale, tools/bench_basin.py).
+const ASKED = Number(new URLSearchParams(location.search).get("workers"));
+const POOL = Number.isInteger(ASKED) && ASKED >= 1 && ASKED <= 16 ? ASKED : Math.max(2, navigator.hardwareConcurrency || 2);
 const workers = [];
 let core = null;
 
