@@ -44,7 +44,7 @@ def test_arrows_are_pycore_fields_with_the_gradient_step_at_the_same_lr():
     assert s["top"] == s["longest_update"] == max(steps) and s["longest_gradient_step"] == max(grads)
     span = math.log10(s["top"] / min(v for v in steps + grads if v <= s["top"]))
     assert s["decades"] == min(MAX_DECADES, math.ceil(span))
-    assert s["marks"] == [s["top"] / 10 ** k for k in range(s["decades"])]
+    assert s["marks"] == [s["top"] / 10 ** k for k in range(s["decades"] + 1)]
     assert s["floor"] == s["top"] / 10 ** s["decades"]
     assert d["left_out"] == [] and d["ignored"] == []
 
@@ -67,7 +67,7 @@ def test_the_scale_in_the_corner_cases():
     # every step 0 (nothing to show but gradient steps): the gradient steps set the top
     assert scale([[0, 0, 3.0, 4.0, 0.0, 0.0], [1, 0, 0.04, 0.0, 0.0, 0.0]]) == {
         "top": 5.0, "longest_update": 0.0, "longest_gradient_step": 5.0, "decades": 3, "floor": 0.005,
-        "marks": [5.0, 0.5, 0.05]}
+        "marks": [5.0, 0.5, 0.05, 0.005]}
     # arrows spanning 7 powers of ten: the scale shows 4, the rest is drawn at the floor, marked
     assert scale([[0, 0, 1e-7, 0.0, 1.0, 0.0]])["decades"] == MAX_DECADES
 

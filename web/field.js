@@ -1,6 +1,7 @@
 // The update field on #plot (the "Field" toggle): from each point of a grid over the view, the plain gradient step
 // −η∇f (grey) and one optimizer's next update Δθ with the state it holds at the shown step (its colour), drawn
-// under the paths and above the contour bands; at the optimizer's own dot, the step it takes next (bold, ringed).
+// under the paths and above the contour bands (the thin grey ones over the coloured ones: a grey core shows where
+// both are the same step); at the optimizer's own dot, the step it takes next (bold, ringed).
 // Every number is pycore's (pycore.browser.field, asked of worker 0); this file only draws.
 //
 // Scale: one per frame for both fields, pycore's (see pycore.browser.field), stated in the key under the plot. A
@@ -44,7 +45,7 @@ const dotPath = (dots, r) => dots.map(([x, y]) => `M${(x - r).toFixed(1)},${y.to
 // app: { S, call, PyError, rerun }.
 export function initField({ S, call, PyError, rerun }) {
   const toggle = $("field-toggle"), key = $("field-key"), pick = $("field-opt"), text = $("field-text");
-  const scaleBox = $("field-scale"), notes = $("field-notes");
+  const items = $("field-items"), scaleBox = $("field-scale"), notes = $("field-notes");
   const cache = new Map();
   let on = false, chosen = null, g = null, geo = null, inFlight = null, drawn = null, shownKeys = "";
 
@@ -94,16 +95,15 @@ export function initField({ S, call, PyError, rerun }) {
     const answer = cache.get(w.id);
     if (answer) { show(w.id, answer.error, answer.ok); return; }
     if (!inFlight) ask(w).catch((e) => show(null, `something went wrong: ${e.message}`));
-    if (!drawn) text.textContent = ": computing…";
+    if (!drawn) text.textContent = "computing…";
   }
 
   // Draws pycore's field `f` (or only says `message`), remembering it as drawn for request `id`.
   function show(id, message, f = null) {
     clear(g);
     drawn = id === null ? null : { id, f, first: null };
-    notes.replaceChildren();
-    scaleBox.replaceChildren();
-    if (!f) { text.textContent = message ? `: ${message}` : ""; return; }
+    for (const box of [items, scaleBox, notes]) box.replaceChildren();
+    if (!f) { text.textContent = message ?? ""; return; }
     const o = S.meta[f.optimizer];
     const { top, decades } = f.scale;
     const max = FILL * Math.min(geo.width / f.nx, geo.height / f.ny), min = FLOOR * max;
@@ -121,9 +121,10 @@ export function initField({ S, call, PyError, rerun }) {
     const path = (cls, out, r, attrs = {}) => el("path", { class: cls, d: out.d.join("") + dotPath(out.dots, r), ...attrs }, g);
     const grad = { d: [], dots: [] }, upd = { d: [], dots: [] };
     drawn.first = [lay(f.arrows, 2, grad), lay(f.arrows, 4, upd)];
-    path("field-grad", grad, 1.6);
+    // the optimizer's arrows first, the thin grey ones over them: where both are the same step, a grey core
     path("field-halo", upd, 1.9);
     path("field-upd", upd, 1.9, { stroke: o.color, fill: o.color });
+    path("field-grad", grad, 1.3);
     if (f.here) {
       const here = { d: [], dots: [] };
       el("circle", { class: "field-ring", cx: geo.x(f.here[0]).toFixed(1), cy: geo.y(f.here[1]).toFixed(1), r: 11, stroke: o.color }, g);
@@ -134,29 +135,43 @@ export function initField({ S, call, PyError, rerun }) {
     describe(f, (s) => length(s)[0] / max, marks);
   }
 
+  // A small arrow for the key: `rel` of the full length, ending as `mark` ends it, in `colour` (grey if none).
+  function icon(rel, mark = null, colour = null) {
+    const svg = el("svg", { class: "field-icon", viewBox: "0 0 30 12", "aria-hidden": "true" });
+    const out = { d: [], dots: [] };
+    arrow(1.5, 6, 1, 0, 27 * rel, mark, out);
+    const path = el("path", { d: out.d.join("") + dotPath(out.dots, 1.9) }, svg);
+    if (colour) Object.assign(path.style, { stroke: colour, fill: colour });
+    return svg;
+  }
+
   // The key under the plot: what is drawn, for which optimizer and step, and the scale with pycore's numbers.
   // `rel(s)`: the drawn length of size s as a fraction of the longest; `marks`: how many arrows are marked.
   function describe(f, rel, marks) {
-    const after = f.step === 0 ? "before its first step" : `after step ${f.step}`;
-    text.textContent = `: its next step (step ${f.next}) from each point, with the state it holds ${after} ` +
-      `(colour; bold and ringed at its dot). Grey: the plain gradient step −η∇f with the same η = ${fmt(f.lr)}.` +
-      (f.requested !== f.step ? ` Its run ended at step ${f.step}.` : "");
+    const o = S.meta[f.optimizer];
+    text.textContent = `${f.step === 0 ? "at the start" : `at step ${f.step}`}: what its step ${f.next} would do ` +
+      "from each point" + (f.requested !== f.step ? ` (its run ended at step ${f.step})` : "");
+    const item = (svg, words) => {
+      const li = document.createElement("li");
+      li.append(svg, words);
+      items.append(li);
+    };
+    item(icon(0.8, null, o.color), `${o.name}'s step from there, with the state it holds now (bold and ringed: ` +
+      "from its own dot)");
+    item(icon(0.8), `the plain gradient step −η∇f there, with the same η = ${fmt(f.lr)}`);
     const s = f.scale;
     if (!s.marks.length) { scaleBox.textContent = "Every arrow is zero here."; return; }
-    const row = document.createElement("span");
-    row.className = "field-marks";
+    scaleBox.append("Length on a log scale: ");
     for (const m of s.marks) {
       const cell = document.createElement("span");
-      const svg = el("svg", { viewBox: "0 0 30 12", "aria-hidden": "true" });
-      const out = { d: [], dots: [] };
-      arrow(1, 6, 1, 0, 28 * rel(m), null, out);
-      el("path", { d: out.d.join("") }, svg);
-      cell.append(svg, fmt(m, 3));
-      row.append(cell);
+      cell.className = "field-mark";
+      cell.append(icon(rel(m)), fmt(m, 3));
+      scaleBox.append(cell, " ");
     }
-    scaleBox.append("Arrow length, log scale (a notch per factor of 10): ", row, ".");
-    if (marks.long) scaleBox.append(` Double head: longer than ${fmt(s.top, 3)}, drawn at full length (the longest gradient step is ${fmt(s.longest_gradient_step, 3)}).`);
-    if (marks.short) scaleBox.append(` A dot instead of a head: shorter than ${fmt(s.floor, 3)}.`);
+    if (marks.long) {
+      scaleBox.append(icon(1, "long"), ` longer than ${fmt(s.top, 3)} (gradient steps up to ${fmt(s.longest_gradient_step, 3)}) `);
+    }
+    if (marks.short) scaleBox.append(icon(FLOOR, "short"), ` shorter than ${fmt(s.floor, 3)}`);
     const unseen = f.ignored.map((n) => `${n[0].toUpperCase()}${n.slice(1)} ${n.endsWith("s") ? "are" : "is"} not ` +
       "in the field: it uses the exact ∇f, so at the dot its arrow can differ from the step the run took.");
     for (const line of [...f.left_out, ...unseen]) {

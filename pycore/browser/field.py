@@ -38,8 +38,8 @@ def _rows(f):
 
 def scale(rows):
     """The frame's scale for ``rows`` ([x, y, −η∇f, Δθ] each): ``top`` T (the longest Δθ, or the longest −η∇f when
-    every Δθ is 0), ``decades`` D, ``floor`` T/10^D, ``marks`` (T, T/10, ... for the page's key) and the longest
-    arrow of each field."""
+    every Δθ is 0), ``decades`` D, ``floor`` T/10^D, ``marks`` (T, T/10, ..., T/10^D for the page's key) and the
+    longest arrow of each field."""
     hypot = math.hypot
     steps = [hypot(r[4], r[5]) for r in rows]
     grads = [hypot(r[2], r[3]) for r in rows]
@@ -49,7 +49,8 @@ def scale(rows):
         return {**out, "decades": 1, "floor": 0.0, "marks": []}
     low = min(s for s in steps + grads if 0 < s <= top)
     decades = min(MAX_DECADES, max(1, math.ceil(math.log10(top) - math.log10(low))))
-    return {**out, "decades": decades, "floor": top / 10 ** decades, "marks": [top / 10 ** d for d in range(decades)]}
+    return {**out, "decades": decades, "floor": top / 10 ** decades,
+            "marks": [top / 10 ** d for d in range(decades + 1)]}
 
 
 def field(traj, surface, step, nx, ny):
