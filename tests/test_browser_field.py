@@ -31,8 +31,7 @@ def test_arrows_are_pycore_fields_with_the_gradient_step_at_the_same_lr():
     d = _json(field(t, "rosenbrock", 25, 9, 7))
     grid = cell_centres(pycore.SURFACES["rosenbrock"].bounds, 9, 7)
     f = next_step_field(t, 25, grid)
-    assert (d["optimizer"], d["name"], d["step"], d["next"], d["lr"]) == ("adam", "Adam", 25, 26, 0.05)
-    assert (d["nx"], d["ny"], d["bounds"]) == (9, 7, [[-2.0, 2.0], [-1.0, 3.0]])
+    assert (d["optimizer"], d["step"], d["next"], d["lr"], d["nx"], d["ny"]) == ("adam", 25, 26, 0.05, 9, 7)
     assert len(d["arrows"]) == 63
     for row, a in zip(d["arrows"], f.arrows):
         assert row == [a.x, a.y, -0.05 * a.gx, -0.05 * a.gy, a.ux, a.uy]

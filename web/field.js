@@ -74,9 +74,9 @@ export function initField({ S, call, PyError, rerun }) {
     let answer;
     try {
       answer = { ok: await call("field", { race_id: w.race_id, key: w.key, step: w.step, nx: w.nx, ny: w.ny }) };
-    } catch (e) {
-      if (!(e instanceof PyError)) throw e;
-      answer = { error: e.message };
+    } catch (e) {               // kept like an answer, so a failing request is not repeated every frame
+      if (!(e instanceof PyError)) console.error(e);
+      answer = { error: e instanceof PyError ? e.message : `something went wrong: ${e.message}` };
     } finally {
       inFlight = null;
     }
@@ -94,7 +94,7 @@ export function initField({ S, call, PyError, rerun }) {
     if (w.id === drawn?.id) return;
     const answer = cache.get(w.id);
     if (answer) { show(w.id, answer.error, answer.ok); return; }
-    if (!inFlight) ask(w).catch((e) => show(null, `something went wrong: ${e.message}`));
+    if (!inFlight) ask(w);
     if (!drawn) text.textContent = "computing…";
   }
 

@@ -14,7 +14,6 @@ import math
 from ..checks import check_whole
 from ..compare import cell_centres
 from ..field import next_step_field
-from ..optimizers import get_optimizer
 from ..specs import resolve_surface
 
 MAX_SIDE = 25
@@ -82,10 +81,8 @@ def field(traj, surface, step, nx, ny):
     ignored = [name for name, on in (("gradient noise", traj.noise > 0),
                                      ("mini-batches", minibatch is not None and minibatch["steps_per_epoch"] > 1))
                if on]
-    spec = get_optimizer(traj.optimizer)
     return {
-        "optimizer": spec.key, "name": spec.name, "step": i, "requested": k, "next": grid.step, "lr": grid.lr,
-        "nx": nx, "ny": ny, "bounds": [list(b) for b in surf.bounds], "arrows": arrows, "here": here,
-        "scale": scale(arrows + own),
-        "left_out": left_out, "ignored": ignored,
+        "optimizer": traj.optimizer, "step": i, "requested": k, "next": grid.step, "lr": grid.lr, "nx": nx,
+        "ny": ny, "arrows": arrows, "here": here, "scale": scale(arrows + own), "left_out": left_out,
+        "ignored": ignored,
     }

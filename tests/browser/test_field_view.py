@@ -1,6 +1,9 @@
 """The update field on the page: the Field toggle draws pycore's two fields under the paths for the inspected
 optimizer, follows the step and the optimizer, asks the worker one request at a time, refuses bad requests in
-words, and reads on a phone. Numbers drawn are compared with pycore.browser.field on CPython."""
+words, and reads on a phone. Numbers drawn are compared with pycore.browser.field on CPython.
+
+These tests use a page of their own (``fpage``), not the session's shared ``app``, whose opening state other
+test files expect."""
 import math
 
 import pytest
@@ -11,6 +14,13 @@ from pycore.browser import field as browser_field
 from pagekit import enable_only, hover_dot, reset, settle, shot, state
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def fpage(server, open_page):
+    page, _ = open_page(server + "index.html", width=1280, height=900)
+    yield page
+    page.close()
 
 
 def field_state(page):
@@ -47,8 +57,8 @@ def path_ds(page):
     return page.eval_on_selector_all("#plot .field-layer path", "ps => ps.map(p => p.getAttribute('d') || '')")
 
 
-def test_field_draws_both_fields_for_the_inspected_optimizer_and_follows_the_step(app):
-    page = app
+def test_field_draws_both_fields_for_the_inspected_optimizer_and_follows_the_step(fpage):
+    page = fpage
     reset(page)
     page.evaluate("optviz.clickAt(-1.5, 2.5, {play: false}).then(() => optviz.setStep(30))")
     enable_only(page, "SGD", "Momentum", "Adam")
@@ -112,8 +122,8 @@ def test_field_draws_both_fields_for_the_inspected_optimizer_and_follows_the_ste
     assert page.locator("#plot .field-layer path").count() == 0 and page.locator("#field-key").is_hidden()
 
 
-def test_the_optimizer_is_chosen_in_the_key_and_sgd_steps_along_the_gradient(app):
-    page = app
+def test_the_optimizer_is_chosen_in_the_key_and_sgd_steps_along_the_gradient(fpage):
+    page = fpage
     reset(page)
     page.evaluate("optviz.clickAt(0.5, 2.5, {play: false}).then(() => optviz.setStep(12))")
     field_on(page)
@@ -142,8 +152,8 @@ def test_the_optimizer_is_chosen_in_the_key_and_sgd_steps_along_the_gradient(app
     field_off(page)
 
 
-def test_bad_field_requests_are_refused_in_words(app):
-    page = app
+def test_bad_field_requests_are_refused_in_words(fpage):
+    page = fpage
     reset(page)
     ask = "(args) => optviz.python('field', args).then(() => 'answered', (e) => e.message)"
     base = {"race_id": page.evaluate("optviz.field().wanted.race_id"), "key": "adam", "step": 3}
@@ -156,9 +166,9 @@ def test_bad_field_requests_are_refused_in_words(app):
     assert page.evaluate(ask, {**base, "key": "nope", "nx": 5, "ny": 5}) == "no run of 'nope' is shown"
 
 
-def test_the_field_follows_playback_and_ends_on_the_last_step(app):
+def test_the_field_follows_playback_and_ends_on_the_last_step(fpage):
     """While playing, one request at a time: the field skips steps rather than queue them, and catches up."""
-    page = app
+    page = fpage
     reset(page)
     page.evaluate("optviz.clickAt(-1.0, 1.5, {play: false}).then(() => optviz.setStep(0))")
     field_on(page)
