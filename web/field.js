@@ -17,7 +17,7 @@ import { el, clear, fmt } from "./svg.js";
 const $ = (id) => document.getElementById(id);
 const MAX_SIDE = 25;     // pycore.browser.field.MAX_SIDE (tests/test_browser_field.py checks they agree)
 const CELL = 34;         // px per grid cell aimed at
-const FILL = 0.9;        // the longest arrow spans this fraction of a cell
+const FILL = 0.8;        // the longest arrow spans this fraction of a cell
 const FLOOR = 0.25;      // the shortest drawn arrow, as a fraction of the longest
 const CACHE = 96;
 const FIRST_VIEW = 0;    // the race id of web/first_view.json (computed at build time; the worker has not run it)
@@ -101,12 +101,13 @@ export function initField({ S, call, PyError, rerun }) {
   // Draws pycore's field `f` (or only says `message`), remembering it as drawn for request `id`.
   function show(id, message, f = null) {
     clear(g);
-    drawn = id === null ? null : { id, f, first: null };
+    drawn = id === null ? null : { id, f, first: null, px: null };
     for (const box of [items, scaleBox, notes]) box.replaceChildren();
     if (!f) { text.textContent = message ?? ""; return; }
     const o = S.meta[f.optimizer];
     const { top, decades } = f.scale;
     const max = FILL * Math.min(geo.width / f.nx, geo.height / f.ny), min = FLOOR * max;
+    drawn.px = { max, min };
     const marks = { long: 0, short: 0 };
     // [px length, mark] of a vector of size s: on the scale, or marked as longer or shorter than it shows
     const length = (s) => {
@@ -201,7 +202,7 @@ export function initField({ S, call, PyError, rerun }) {
     // The inspector opened on `k`: the field follows it.
     follow(k) { if (chosen !== k) { chosen = k; draw(); } },
     // For tests: what is asked for and what is drawn (pycore's answer; the first grid arrow of each field in px,
-    // [x, y, tip x, tip y]).
-    state: () => ({ on, chosen, wanted: wanted(), inFlight, drawn: drawn && { id: drawn.id, field: drawn.f, first: drawn.first } }),
+    // [x, y, tip x, tip y]; the longest and shortest arrow lengths in px).
+    state: () => ({ on, chosen, wanted: wanted(), inFlight, drawn: drawn && { id: drawn.id, field: drawn.f, first: drawn.first, px: drawn.px } }),
   };
 }

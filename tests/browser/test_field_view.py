@@ -85,16 +85,19 @@ def test_field_draws_both_fields_for_the_inspected_optimizer_and_follows_the_ste
     assert_same_numbers(drawn["here"][4:], [p[31][0] - p[30][0], p[31][1] - p[30][1]])
     assert drawn["scale"] == pytest.approx(want["scale"], rel=1e-9)
     # The first grid arrow of each field is drawn from its point, along pycore's vector, at the scale's length.
+    s, px = drawn["scale"], f["drawn"]["px"]
     g = page.evaluate("optviz.geometry()")
-    s = drawn["scale"]
-    cell = min(g["width"] / nx, g["height"] / ny) * 0.9
+    frame = page.locator("#plot rect.frame")
+    left, top = float(frame.get_attribute("x")), float(frame.get_attribute("y"))
+    assert px["min"] < px["max"] < min(g["width"] / nx, g["height"] / ny)
     for (x0, y0, x1, y1), c in zip(f["drawn"]["first"], (2, 4)):
         row = drawn["arrows"][0]
         vx, vy = row[c], row[c + 1]
+        assert (x0 - left, y0 - top) == pytest.approx(((row[0] - g["bounds"][0][0]) * g["pxPerUnit"],
+                                                              (g["bounds"][1][1] - row[1]) * g["pxPerUnit"]))
         assert math.atan2(-(y1 - y0), x1 - x0) == pytest.approx(math.atan2(vy, vx), abs=1e-9)
-        t = 1 + math.log10(math.hypot(vx, vy) / s["top"]) / s["decades"]
-        want_len = cell if t > 1 else cell * (0.25 + 0.75 * max(t, 0))
-        assert math.hypot(x1 - x0, y1 - y0) == pytest.approx(want_len, rel=1e-9)
+        t = min(1, max(0, 1 + math.log10(math.hypot(vx, vy) / s["top"]) / s["decades"]))
+        assert math.hypot(x1 - x0, y1 - y0) == pytest.approx(px["min"] + (px["max"] - px["min"]) * t, rel=1e-9)
     key = page.locator("#field-key").inner_text()
     assert "at step 30: what its step 31 would do" in key and "Momentum's step from there" in key
     assert f"η = {drawn['lr']:g}" in key and "Length on a log scale" in key
