@@ -3,7 +3,7 @@ PYTHON ?= python3
 PORT ?= 8000
 STAMP := .make
 
-.PHONY: serve test test-fast bench vendor deps-py deps-npm deps-browser figures comparison docs static golden clean
+.PHONY: serve test test-fast bench vendor deps-py deps-npm deps-browser figures comparison docs notebooks static golden clean
 
 serve: vendor
 	$(PYTHON) tools/serve.py --port $(PORT)
@@ -31,6 +31,10 @@ static: deps-py
 # Refreshes the generated parts of docs/optimizers/*.md and docs/surfaces.md.
 docs: deps-py
 	$(PYTHON) -m desktop.docs
+
+# Executes notebooks/*.ipynb in place (a fresh kernel each) and saves their outputs; run after figures and docs.
+notebooks: deps-py
+	$(PYTHON) -m desktop.notebooks
 
 # Regenerates the torch reference fixtures in tests/fixtures (needs torch; not part of `make test`).
 golden: deps-py

@@ -11,7 +11,7 @@ import argparse
 import pycore
 from pycore.hyperparams import interval
 
-from . import ROOT, comparison, figures, settings
+from . import ROOT, ablations, comparison, draw, figures, notebooks, settings
 from .prose import SECTION
 
 DOCS = ROOT / "docs"
@@ -46,9 +46,9 @@ def refresh(text, sections):
 def page_figures(key):
     """(kind, surface, key) of every figure an optimizer's page shows; the walkthrough renders exactly these."""
     convex, nonconvex = figures.animated_surfaces()
-    out = [(kind, s, key) for s in (convex, nonconvex) for kind in ("path", "gif", "field")]
+    out = [(kind, s, key) for s in (convex, nonconvex) for kind in ("path", "gif", "field", "steps")]
     out += [("path", s, key) for s in figures.figure_surfaces() if s not in (convex, nonconvex)]
-    return out
+    return out + [("ablation", None, name) for name in ablations.on_page(key)]
 
 
 def _rel(path, depth):
@@ -101,30 +101,51 @@ def rule_section(spec):
     return "\n".join(lines)
 
 
+FIGURE_WHAT = {"path": "path", "gif": "step by step", "field": "update direction against −∇f",
+               "steps": "loss, step size against gradient size, effective learning rate per coordinate"}
+
+
 def _figure_line(kind, surface, key):
     spec, surf = pycore.OPTIMIZERS[key], pycore.SURFACES[surface]
-    what = {"path": "path", "gif": "step by step", "field": "update direction against −∇f"}[kind]
     path = _rel(figures.plot_path(surface, key, kind), 2)
-    return f"![{spec.name} on {surf.name}: {what}]({path})"
+    return f"![{spec.name} on {surf.name}: {FIGURE_WHAT[kind]}]({path})"
 
 
 def figures_section(key):
-    """The page's figures grouped by surface, each group captioned with the run's start and outcome."""
+    """The page's figures grouped by surface, each group captioned with the run's start and outcome, then the
+    controlled comparisons (ablations) the page shows, each captioned from its runs, and the notebook."""
     by_surface = {}
     for kind, surface, k in page_figures(key):
-        by_surface.setdefault(surface, []).append(kind)
-    trajs = {s: figures.trajectory(key, s) for s in by_surface}
+        if kind != "ablation":
+            by_surface.setdefault(surface, []).append(kind)
+    trajs = {s: draw.trajectory(key, s) for s in by_surface}
     first = next(iter(trajs.values()))
     lines = [f"Every run below: {first.steps} steps, the comparison's common-lr setting; hyperparameters in effect: "
-             f"{settings.describe(key, first.hyperparams)}; no gradient clipping, no noise.", ""]
+             f"{settings.describe(key, first.hyperparams)}; no gradient clipping, no noise. The step-size figure "
+             f"shows how big each step was for the gradient it saw (the field shows directions only).", ""]
     for surface, kinds in by_surface.items():
         surf, traj = pycore.SURFACES[surface], trajs[surface]
         shape = "convex" if "convex" in surf.tags else "non-convex"
         lines += [f"**{surf.name}** ({shape}, [about this surface](../surfaces.md#{surface})), from "
-                  f"({traj.start[0]:g}, {traj.start[1]:g}): {figures.outcome(traj)}.", ""]
+                  f"({traj.start[0]:g}, {traj.start[1]:g}): {draw.outcome(traj)}.", ""]
         lines += [_figure_line(kind, surface, key) for kind in kinds] + [""]
-    lines.append(f"Reproduce these figures: `python3 -m desktop.walkthrough {key}`.")
+    for name in ablations.on_page(key):
+        lines += [f"**Controlled comparison: {ablations.TITLES[name]}.** {ablations.caption(name)}", "",
+                  f"![{ablations.TITLES[name]}]({_rel(figures.plot_path(None, name, 'ablation'), 2)})", ""]
+    lines.append(f"Reproduce these figures: `python3 -m desktop.walkthrough {key}`. {notebook_sentence(key)}")
     return "\n".join(lines)
+
+
+def notebook_sentence(key):
+    """Where to run optimizer ``key`` in Jupyter: its family's notebook and the comparison notebook."""
+    book = notebooks.notebook_for(key)
+
+    def link(name):
+        return f"[notebooks/{name}]({_rel(notebooks.NOTEBOOKS_DIR.relative_to(ROOT) / name, 2)})"
+
+    if book == notebooks.COMPARE:
+        return f"Run it beside every other optimizer in Jupyter: {link(book)}."
+    return f"Run and change them in Jupyter: {link(book)} (every optimizer side by side: {link(notebooks.COMPARE)})."
 
 
 def measured_section(key, data):

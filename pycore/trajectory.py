@@ -142,25 +142,28 @@ def run(optimizer, surface, start=None, steps=100, *, schedule=None, noise=0.0, 
     lo_x, hi_x, lo_y, hi_y = bx0 - span, bx1 + span, by0 - span, by1 + span
     gauss = random.Random(seed).gauss if noise else None
 
-    points, losses, grads, states = [(x, y)], [loss], [], []
-    state = rule.init((x, y))
+    p, g = (x, y), (gx, gy)        # the point and the gradient the next step uses, as the tuples the rule takes
+    points, losses, grads, states = [p], [loss], [], []
+    state = rule.init(p)
     reason = None
     isfinite, hypot = math.isfinite, math.hypot
-    for k in range(steps):
+    for lr in lrs:
         if gauss is not None:
-            gx, gy = gx + noise * gauss(0.0, 1.0), gy + noise * gauss(0.0, 1.0)
+            g = (g[0] + noise * gauss(0.0, 1.0), g[1] + noise * gauss(0.0, 1.0))
         if max_grad_norm is not None:
-            coef = max_grad_norm / (hypot(gx, gy) + 1e-6)
+            coef = max_grad_norm / (hypot(*g) + 1e-6)
             if coef < 1.0:
-                gx, gy = gx * coef, gy * coef
+                g = (g[0] * coef, g[1] * coef)
         try:
-            (nx, ny), state = update((gx, gy), state, (x, y), lrs[k])
+            q, state = update(g, state, p, lr)
         except (ArithmeticError, ValueError) as e:
-            reason = update_failure(k + 1, e)
+            reason = update_failure(len(grads) + 1, e)
             break
+        nx, ny = q
         if not (lo_x <= nx <= hi_x and lo_y <= ny <= hi_y):  # also catches NaN: comparisons are False
-            reason = (f"step {k + 1}: the iterate became ({nx!r}, {ny!r})" if not (isfinite(nx) and isfinite(ny))
-                      else f"step {k + 1}: the iterate ({nx:.4g}, {ny:.4g}) left the surface's region by more "
+            k = len(grads) + 1
+            reason = (f"step {k}: the iterate became ({nx!r}, {ny!r})" if not (isfinite(nx) and isfinite(ny))
+                      else f"step {k}: the iterate ({nx:.4g}, {ny:.4g}) left the surface's region by more "
                            f"than {ESCAPE_SPANS:g} view widths")
             break
         try:
@@ -169,15 +172,15 @@ def run(optimizer, surface, start=None, steps=100, *, schedule=None, noise=0.0, 
         except (ArithmeticError, ValueError):
             loss = ngx = ngy = math.inf
         if loss - loss or ngx - ngx or ngy - ngy:   # v - v is 0.0 for a finite v, NaN (truthy) for inf or NaN
-            reason = f"step {k + 1}: f or its gradient overflowed at ({nx:.4g}, {ny:.4g})"
+            reason = f"step {len(grads) + 1}: f or its gradient overflowed at ({nx:.4g}, {ny:.4g})"
             break
-        grads.append((gx, gy))
+        grads.append(g)
         states.append(state)
-        x, y, gx, gy = nx, ny, ngx, ngy
-        points.append((x, y))
+        points.append(q)
         losses.append(loss)
+        p, g = q, (ngx, ngy)
     if reason is None:
-        end_grad = (gx, gy) if gradient is None else surf.grad(x, y)
+        end_grad = g if gradient is None else surf.grad(*p)
         outcome, settled, reached, reason = classify(surf, points, end_grad, tol, steps)
     else:
         outcome, settled, reached = "diverged", None, None

@@ -39,10 +39,41 @@ def test_icons_exist_at_their_declared_sizes_and_are_the_tools_drawing():
     assert {192, 512} <= {int(i["sizes"].split("x")[0]) for i in MANIFEST["icons"]}
 
 
-def test_service_worker_cache_is_versioned_and_stays_on_its_origin():
-    version = re.search(r"const VERSION = (\d+);", SW)
-    assert version and "const CACHE = `optviz-v${VERSION}`;" in SW
-    assert 'name.startsWith("optviz-") && name !== CACHE' in SW  # activation deletes older versions
+def test_service_worker_revalidates_and_snapshots_only_its_origin():
+    """Online every file is revalidated (no stale copy); offline files come from one complete snapshot; nothing
+    leaves the page's origin (the browser test in tests/browser/test_share.py checks the behaviour)."""
+    assert 'fetch(request, { cache: "no-cache" })' in SW and 'fetch(url, { cache: "no-cache" })' in SW
+    assert "new URL(request.url).origin !== self.location.origin" in SW
+    assert "await cache.put(MANIFEST" in SW          # the new snapshot replaces the old in one write
     assert not re.findall(r"(?:https?:)?//[A-Za-z0-9.-]+\.[A-Za-z]{2,}", SW)
-    for path in re.findall(r'"\./([^"]*)"', SW.split("const CORE = ")[1].split(";")[0]):
-        assert (ROOT / (path or "index.html")).is_file(), path
+
+
+def _page_files():
+    files = [ROOT / "index.html", ROOT / "pyscript.toml", ROOT / "sw.js", ROOT / "manifest.webmanifest"]
+    return files + [p for p in (ROOT / "web").glob("*") if p.is_file()]
+
+
+def test_no_address_outside_the_page_origin():
+    """Only relative URLs (the page works from any sub-path); the SVG namespace URI is not a request."""
+    pattern = re.compile(r"(?:https?:)?//[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+    for path in _page_files():
+        if path.suffix in (".png", ".json"):
+            continue
+        text = path.read_text().replace('"http://www.w3.org/2000/svg"', "")
+        found = [m.group(0) for m in pattern.finditer(text)]
+        assert not found, f"{path.name} names {found}"
+    html = (ROOT / "index.html").read_text()
+    for ref in re.findall(r'(?:src|href|config)="([^"]+)"', html):
+        assert ref.startswith("./") or ref.startswith("data:"), ref
+
+
+def test_files_kept_for_offline_use_exist():
+    """What the page asks the service worker to keep besides what it loaded: the 3-D view and three.js's files
+    (web/vendor is made by `make vendor`, which `make test` runs first)."""
+    share = (ROOT / "web" / "share.js").read_text()
+    block = re.search(r"export const THREE_FILES = \[(.*?)\]", share, re.S).group(1)
+    names = re.findall(r'"([^"]+)"', block)
+    assert len(names) == 6
+    for name in names:
+        assert (ROOT / "web" / "vendor" / "three" / name).is_file(), name
+    assert '"web/view3d.js"' in share and (ROOT / "web" / "view3d.js").is_file()

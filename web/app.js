@@ -479,6 +479,17 @@ async function startAt(x, y, { play: autoplay = true } = {}) {
   return tryRerun({ step: autoplay ? 0 : Number.MAX_SAFE_INTEGER, autoplay });
 }
 
+// A click on one or more dots inspects them (a click on overlapping dots cycles through them); it never starts a run.
+function inspectDots(keys) {
+  $("click-note").textContent = "That click landed on an optimizer's dot, so it opened the step inspector " +
+    "instead of starting a run. Click a little away from the dots to start from there.";
+  $("click-note").hidden = false;
+  pause();
+  const i = keys.indexOf(S.inspecting?.key);
+  const key = keys[(i + 1) % keys.length];
+  inspect(key, paths.dot(key), keys.length > 1 ? [key, ...keys.filter((k) => k !== key)] : null);
+}
+
 function wirePointer() {
   let drag = null;
   let pending = null;
@@ -492,20 +503,14 @@ function wirePointer() {
     const onHandle = S.ready && nearStart(e);
     const onDot = paths.hit(e);
     if (onDot.length && !onHandle) {
-      $("click-note").textContent = "That click landed on an optimizer's dot, so it opened the step inspector " +
-        "instead of starting a run. Click a little away from the dots to start from there.";
-      $("click-note").hidden = false;
-      pause();
-      const i = onDot.indexOf(S.inspecting?.key);
-      const key = onDot[(i + 1) % onDot.length];     // a click on overlapping dots cycles through them
-      inspect(key, paths.dot(key), onDot.length > 1 ? [key, ...onDot.filter((k) => k !== key)] : null);
+      inspectDots(onDot);
       return;
     }
     if (!insidePlot(e)) return;
     $("click-note").hidden = true;
     e.preventDefault();
     plot.setPointerCapture(e.pointerId);
-    drag = { moved: false, x: e.clientX, y: e.clientY, onHandle };
+    drag = { moved: false, x: e.clientX, y: e.clientY, onHandle, dots: onHandle ? onDot : [] };
     plot.classList.add("dragging");
     if (!onHandle) {
       const [x, y] = dataPoint(e);
@@ -513,7 +518,7 @@ function wirePointer() {
     }
   });
   plot.addEventListener("pointermove", (e) => {
-    if (!drag) { paths.hover(e); return; }
+    if (!drag) { if (e.pointerType !== "touch") paths.hover(e); return; }   // touch has no hover: a tap inspects
     if (!S.ready) return;
     if (!drag.moved && Math.hypot(e.clientX - drag.x, e.clientY - drag.y) < 3) return;
     drag.moved = true;
@@ -523,13 +528,14 @@ function wirePointer() {
     }
     pending = p;
   });
-  plot.addEventListener("pointerleave", () => { if (!drag) paths.hover(null); });
+  plot.addEventListener("pointerleave", (e) => { if (!drag && e.pointerType !== "touch") paths.hover(null); });
   const end = () => {
     if (!drag) return;
     plot.classList.remove("dragging");
-    const clicked = !drag.moved;
+    const { moved, dots } = drag;
     drag = null;
-    if (clicked && S.ready && !S.busy) play();
+    if (!moved && dots.length) inspectDots(dots);     // a click (not a drag) on dots over the start inspects them
+    else if (!moved && S.ready && !S.busy) play();
   };
   plot.addEventListener("pointerup", end);
   plot.addEventListener("pointercancel", end);
@@ -603,7 +609,7 @@ function openFirstView(first) {
   });
   initLearn(cat.optimizers, { surface: () => S.surface });
   lab = initLab({ S, call, PyError, setSurface, rerun: tryRerun, pause, goto, refreshSettingsView, legend, fStar, catalog: cat });
-  field = initField({ S, call, PyError, rerun: tryRerun });
+  field = initField({ S, call, PyError });
   const v = first.view;
   S.surface = v.surface;
   S.start = v.start;
@@ -649,6 +655,8 @@ async function main() {
   lessonMode = initLessonMode({ S, call, applyView: (v) => share.apply(v), play, pause, on: window.optviz.on, lock,
     writeHash: () => share.flush() });
   if (linked) await share.restore();
+  else if (S.raceId === 0) await tryRerun();   // the worker computes the opening race too (bit for bit the same),
+                                               // so the inspector and the exports can ask it for details
   if (S.pending) {
     const { start, autoplay } = S.pending;
     S.pending = null;

@@ -20,7 +20,8 @@ const CELL = 34;         // px per grid cell aimed at
 const FILL = 0.8;        // the longest arrow spans this fraction of a cell
 const FLOOR = 0.25;      // the shortest drawn arrow, as a fraction of the longest
 const CACHE = 96;
-const FIRST_VIEW = 0;    // the race id of web/first_view.json (computed at build time; the worker has not run it)
+const FIRST_VIEW = 0;    // the race id of web/first_view.json: the worker cannot answer for it until the page has
+                         // had it run there too (web/app.js does, once Python is ready)
 
 // Adds to `out` an arrow from (x, y) px along the data vector (vx, vy) (y up), `len` px long, ending in a head, a
 // double head (`mark` "long") or a dot (`mark` "short"); a zero vector is a dot at (x, y). Returns [x, y, tip].
@@ -42,8 +43,8 @@ function arrow(x, y, vx, vy, len, mark, out) {
 
 const dotPath = (dots, r) => dots.map(([x, y]) => `M${(x - r).toFixed(1)},${y.toFixed(1)}a${r},${r} 0 1,0 ${2 * r},0a${r},${r} 0 1,0 ${-2 * r},0`).join("");
 
-// app: { S, call, PyError, rerun }.
-export function initField({ S, call, PyError, rerun }) {
+// app: { S, call, PyError }.
+export function initField({ S, call, PyError }) {
   const toggle = $("field-toggle"), key = $("field-key"), pick = $("field-opt"), text = $("field-text");
   const items = $("field-items"), scaleBox = $("field-scale"), notes = $("field-notes");
   const cache = new Map();
@@ -182,13 +183,12 @@ export function initField({ S, call, PyError, rerun }) {
     }
   }
 
-  async function setOn(value) {
+  function setOn(value) {
     on = value;
     toggle.setAttribute("aria-pressed", String(on));
     key.hidden = !on;
     drawn = null;
     if (g) clear(g);
-    if (on && S.raceId === FIRST_VIEW) await rerun();   // the same view, run by the worker, so it can answer
     draw();
   }
 

@@ -10,7 +10,7 @@ out = {}
 for s in pycore.SURFACES:
     for o in pycore.OPTIMIZERS:
         t = pycore.run(o, s, steps=200)
-        out[f"{o}/{s}"] = [t.status, t.points[-1], t.losses[-1], len(t.points)]
+        out[f"{o}/{s}"] = [t.outcome, t.points[-1], t.losses[-1], len(t.points)]
     t = pycore.run("sgd", s, steps=100, noise=0.3, seed=7, lr=1e-3)
-    out[f"noisy/{s}"] = [t.status, t.points[-1], t.losses[-1], len(t.points)]
+    out[f"noisy/{s}"] = [t.outcome, t.points[-1], t.losses[-1], len(t.points)]
 print(json.dumps(out))
