@@ -171,7 +171,9 @@ export function initField({ S, call, PyError }) {
       scaleBox.append(cell, " ");
     }
     if (marks.long) {
-      scaleBox.append(icon(1, "long"), ` longer than ${fmt(s.top, 3)} (gradient steps up to ${fmt(s.longest_gradient_step, 3)}) `);
+      let d = 3;                 // as many digits as tell the two numbers apart
+      while (d < 8 && fmt(s.top, d) === fmt(s.longest_gradient_step, d)) d++;
+      scaleBox.append(icon(1, "long"), ` longer than ${fmt(s.top, d)} (gradient steps up to ${fmt(s.longest_gradient_step, d)}) `);
     }
     if (marks.short) scaleBox.append(icon(FLOOR, "short"), ` shorter than ${fmt(s.floor, 3)}`);
     const unseen = f.ignored.map((n) => `${n[0].toUpperCase()}${n.slice(1)} ${n.endsWith("s") ? "are" : "is"} not ` +
