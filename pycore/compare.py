@@ -102,7 +102,7 @@ def run_many(rule, surface, starts, lrs, *, max_grad_norm=None, tol=None, track=
     tol = default_tol(surf.bounds) if tol is None else tol
     f, grad, update = surf.f, surf.grad, rule.update
     lo_x, hi_x, lo_y, hi_y = _escape_box(surf.bounds)
-    isfinite, hypot = math.isfinite, math.hypot
+    isfinite = math.isfinite
     n = len(starts)
     final, failed = [check_start(s) for s in starts], [False] * n
     paths = [[p] for p in final] if track else None
@@ -131,15 +131,11 @@ def run_many(rule, surface, starts, lrs, *, max_grad_norm=None, tol=None, track=
         if not ids:
             break
         if max_grad_norm is not None:
-            clipped = []
-            for gx, gy in zip(grads[0::2], grads[1::2]):
-                coef = max_grad_norm / (hypot(gx, gy) + 1e-6)
-                clipped += (gx * coef, gy * coef) if coef < 1.0 else (gx, gy)
-            grads = tuple(clipped)
+            grads = clip_pairs(grads, max_grad_norm)
         try:
             new, state = update(grads, state, params, lr)
         except (ArithmeticError, ValueError):
-            new, state = _update_each(rule, grads, state, params, lr)
+            new, state = update_each(rule, grads, state, params, lr)
         xs, ys = new[0::2], new[1::2]
         # Fast path: one sum catches any NaN/inf, min/max the box; the per-start test runs only on a failure.
         if not (isfinite(sum(new)) and lo_x <= min(xs) and max(xs) <= hi_x and lo_y <= min(ys) and max(ys) <= hi_y):
@@ -178,7 +174,17 @@ def run_many(rule, surface, starts, lrs, *, max_grad_norm=None, tol=None, track=
     return out
 
 
-def _update_each(rule, grads, state, params, lr):
+def clip_pairs(grads, max_grad_norm):
+    """A flat (gx0, gy0, gx1, gy1, ...) gradient with each pair clipped as ``run`` clips it:
+    g ← g·c/(‖g‖ + 1e-6) when that factor is below 1."""
+    hypot, clipped = math.hypot, []
+    for gx, gy in zip(grads[0::2], grads[1::2]):
+        coef = max_grad_norm / (hypot(gx, gy) + 1e-6)
+        clipped += (gx * coef, gy * coef) if coef < 1.0 else (gx, gy)
+    return tuple(clipped)
+
+
+def update_each(rule, grads, state, params, lr):
     """One lockstep step when the joint update failed (0/0, a negative variance...): each start's step on its
     own, a failed one made NaN so the caller ends that start as diverged, as ``run`` does."""
     width = len(params)
@@ -197,7 +203,7 @@ def _update_each(rule, grads, state, params, lr):
     return tuple(new), merged
 
 
-def _grid(bounds, nx, ny):
+def cell_centres(bounds, nx, ny):
     """Cell centres, row-major from (xmin, ymin): index j*nx + i is (x0 + (i + ½)Δx, y0 + (j + ½)Δy)."""
     (x0, x1), (y0, y1) = bounds
     dx, dy = (x1 - x0) / nx, (y1 - y0) / ny
@@ -239,7 +245,7 @@ def basin_plan(surface, optimizer, nx=100, ny=100, steps=300, hyperparams=None, 
             "schedule": sched.spec, "steps": steps, "max_grad_norm": max_grad_norm, "tol": tol,
             "nx": nx, "ny": ny, "bounds": [list(bounds[0]), list(bounds[1])],
             "minima": [{"x": m.x, "y": m.y, "value": m.value, "is_global": m.is_global} for m in surf.minima]}
-    return BasinPlan(surf, rule, _grid(bounds, nx, ny), sched.lrs(values["lr"], steps), _levels(nx, ny, coarsest),
+    return BasinPlan(surf, rule, cell_centres(bounds, nx, ny), sched.lrs(values["lr"], steps), _levels(nx, ny, coarsest),
                      head, {"max_grad_norm": max_grad_norm, "tol": tol})
 
 

@@ -18,6 +18,7 @@ import { initLab, surfaceSpec, gridSpec } from "./lab.js";
 import { StatsTable } from "./stats.js";
 import { unpackRace, decodeFloats } from "./races.js";
 import { initLessonMode } from "./lessonmode.js";
+import { initField } from "./field.js";
 
 const $ = (id) => document.getElementById(id);
 const plot = $("plot");
@@ -36,7 +37,7 @@ const S = {
 };
 const grids = new Map();
 const listeners = { ended: new Set(), ran: new Set(), step: new Set() };
-let legend, paths, loss, layers, share, lab, stats, lessonMode;
+let legend, paths, loss, layers, share, lab, stats, lessonMode, field;
 let view3d = null, view3dLoading = null;     // the 3-D view (web/view3d.js), loaded when first turned on
 
 // ---- status line over the plot (Python starting, computing, faults) -------------------------------------------
@@ -68,6 +69,7 @@ function layout() {
   el("rect", { x: geo.margin.left, y: geo.margin.top, width: geo.width, height: geo.height }, clip);
   layers = {
     surface: el("g", {}, plot),
+    field: el("g", { class: "field-layer", "clip-path": "url(#plot-clip)" }, plot),   // web/field.js
     area: el("rect", { class: "plot-area", x: geo.margin.left, y: geo.margin.top, width: geo.width, height: geo.height, fill: "transparent" }, plot),
     minima: el("g", { class: "minima-layer" }, plot),
     start: el("g", { class: "start-marker start-handle" }, plot),
@@ -77,6 +79,7 @@ function layout() {
   };
   drawSurface(layers.surface, layers.minima, geo, S.grid, surf);
   lab.drawn(layers.surface, geo, layers.restored);
+  field.attach(layers.field, geo);
   el("circle", { r: 7 }, layers.start);
   el("path", { d: "M-3.5,0H3.5M0,-3.5V3.5" }, layers.start);
   el("title", {}, layers.start).textContent = "Start point: drag to move it";
@@ -99,6 +102,7 @@ function draw() {
   loss.draw(step);
   stats.draw(step);
   lab.draw();
+  field.draw();
   const r = $("step");
   r.max = S.steps;
   r.value = step;
@@ -317,6 +321,7 @@ function toggle(key, on = !S.enabled.has(key)) {
 // ---- inspector -----------------------------------------------------------------------------------------
 function inspect(key, anchor, choices = null) {
   S.inspecting = { key, anchor, choices };
+  field.follow(key);
   if (!S.playing) showInspector();
 }
 
@@ -581,7 +586,7 @@ function wireControls() {
 }
 
 const VIEW_CONTROLS = ["play", "step-back", "step-forward", "step", "speed", "all-on", "all-off"];   // no Python needed
-const PYTHON_CONTROLS = ["surface", "steps", "start-x", "start-y", "preset", "defaults"];
+const PYTHON_CONTROLS = ["surface", "steps", "start-x", "start-y", "preset", "defaults", "field-toggle"];
 
 // The opening view from web/first_view.json: drawn, playable and toggleable before Python exists.
 function openFirstView(first) {
@@ -605,6 +610,7 @@ function openFirstView(first) {
   });
   initLearn(cat.optimizers, { surface: () => S.surface });
   lab = initLab({ S, call, PyError, setSurface, rerun: tryRerun, pause, goto, refreshSettingsView, legend, fStar, catalog: cat });
+  field = initField({ S, call, PyError });
   const v = first.view;
   S.surface = v.surface;
   S.start = v.start;
@@ -700,6 +706,7 @@ window.optviz = {
     check();
   }),
   timing: () => S.timing,
+  field: () => field.state(),
   frameCost: () => ({ ...S.frames }),
   on(event, fn) { listeners[event].add(fn); return () => listeners[event].delete(fn); },
   // Client (CSS pixel) coordinates of the data point (x, y) on #plot, for tests driving the real mouse.

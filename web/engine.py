@@ -20,7 +20,7 @@ import js
 from polyscript import xworker
 from pyodide.ffi import to_js
 
-from pycore.browser import catalog, lab, lessons, presets, runs, share
+from pycore.browser import catalog, field, lab, lessons, presets, runs, share
 
 SLICE_SECONDS = 0.06
 _race = {"id": None, "plan": None, "trajs": {}, "errors": {}, "surface": None, "total": 0, "checked": None}
@@ -100,6 +100,10 @@ def _inspect(race_id, key, step):
     return runs.step_info(_shown_traj(race_id, key), step)
 
 
+def _field(race_id, key, step, nx, ny):
+    return field.field(_shown_traj(race_id, key), _shown["surface"], step, nx, ny)
+
+
 def _export(race_id, kind, order, view):
     """CSV text or JSON-ready data of the shown runs of ``order`` (the enabled optimizers) and the view."""
     trajs = {k: _shown_traj(race_id, k) for k in order}
@@ -143,6 +147,7 @@ _CALLS = {
     "share_decode": share.decode_view,
     "share_check": share.validate_view,
     "inspect": _inspect,
+    "field": _field,
     "export": _export,
     "basin_job": _basin_job,
     "basin_chunk": _basin_chunk,

@@ -5,6 +5,7 @@ never knows a page exists. Each module here is one kind of question:
 
 * ``catalog``: the registries, surface records and contour grids (what to draw before anything runs);
 * ``runs``: every enabled optimizer's run from one start, packed for drawing, and one step's details on demand;
+* ``field``: the update field, the inspected optimizer's next step from every point of a grid over the view;
 * ``lab``: basin maps in pieces (for a pool of workers), fair lr tuning, your own function;
 * ``share``: the view in a link (checked field by field), the schedule picker, exports;
 * ``lessons``: the guided lessons' scenes and their reveals, measured in each scene's own runs;
