@@ -48,7 +48,8 @@ def browser(surface="himmelblau", optimizer="adam", lr="0.1"):
         print("browser: playwright is not installed; skipped")
         return
     sys.path.insert(0, str(ROOT / "tests" / "browser"))
-    from pagekit import CHROMIUM, CHROMIUM_ARGS, LOOPBACK, serve, wait_ready
+    from pagekit import CHROMIUM, CHROMIUM_ARGS, LOOPBACK, predicates_as_functions, serve, wait_ready
+    predicates_as_functions()    # the page's policy refuses eval (pagekit.as_function)
     with serve(ROOT) as base, sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         # The service worker is blocked: a fresh context would spend its first seconds caching the runtime.
