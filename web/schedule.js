@@ -22,7 +22,8 @@ function drawCurve(svg, lrs, step) {
   const n = lrs.length;
   const top = Math.max(...lrs) || 1;    // pycore keeps lrs finite, so the curve's scale is too
   const x = (i) => M.left + ((W - M.left - M.right) * i) / Math.max(1, n - 1);
-  const y = (v) => H - M.bottom - ((H - M.top - M.bottom) * v) / top;
+  // v / top first: it is in [0, 1], where the height times v could overflow (an lr of 1e308 is allowed).
+  const y = (v) => H - M.bottom - (H - M.top - M.bottom) * (v / top);
   el("rect", { class: "sched-frame", x: M.left, y: M.top, width: W - M.left - M.right, height: H - M.top - M.bottom }, svg);
   el("path", { class: "sched-line", d: "M" + lrs.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join("L") }, svg);
   const label = (tx, ty, text, anchor) => { el("text", { x: tx, y: ty, "text-anchor": anchor }, svg).textContent = text; };

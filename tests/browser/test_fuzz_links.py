@@ -6,7 +6,8 @@ are opened one after another in the same live page (``location.hash = …``), an
 For each link CPython's ``decode_view`` of the same text says what must happen, and the page must do it within
 ``LINK_SECONDS``: a refused view shows the notice (``#share-notice``) and changes nothing; an accepted one is
 applied (surface, start, steps, step, optimizers, function, data and options as decoded); a ``#lesson=`` link
-opens the lessons with their message. Nothing drawn may hold NaN or Infinity, and there may be no page error and
+opens the lessons with their message. Nothing drawn (the plot, the charts, every optimizer's lr curve) may hold
+NaN or Infinity, and there may be no page error and
 no console error (the conftest watch, checked after every link so the culprit is named). The page's JavaScript
 heap, after garbage collection, may grow by at most ``HEAP_GROWTH_MB`` over the whole batch, and by at most
 ``CUSTOM_GROWTH_MB`` over 30 new custom functions typed in a row (the contour grids of earlier functions are not
@@ -137,6 +138,10 @@ def fuzz_page(server, open_page):
 def test_hostile_links_in_a_live_page(fuzz_page):
     page, watch, cdp = fuzz_page
     assert len(LINKS) >= 30 and len({name.split()[0] for name, _ in LINKS}) >= 9
+    for gear in page.locator("#legend .gear").all():    # each optimizer's panel, so its lr curve is redrawn too
+        gear.click()
+        gear.click()
+    assert page.locator("svg.sched-curve").count() == len(page.locator("#legend .gear").all())
     start = heap_mb(cdp)
     took = {name: open_link(page, watch, name, link) for name, link in LINKS}
     leave_lessons(page)
