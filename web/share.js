@@ -79,14 +79,21 @@ export function initShare(app) {
   }
 
   async function restore(text, first) {
-    const { ok: v, error } = await attempt("share_decode", { text });
-    if (error) {
+    const refuse = (error) => {
       warn(`This link's view could not be used, so ${first ? "the defaults are shown" : "the view did not change"}: ${error}`);
       written = "";
       history.replaceState(history.state, "", `${location.pathname}${location.search}`);
       return false;
+    };
+    const { ok: v, error } = await attempt("share_decode", { text });
+    if (error) return refuse(error);
+    let done;
+    try {
+      done = await apply(v);
+    } catch (e) {       // a view pycore accepted but could not show (its surface refused): said, never unhandled
+      if (!(e instanceof app.PyError)) throw e;
+      return refuse(e.message);
     }
-    const done = await apply(v);
     written = location.hash;
     return done;
   }
@@ -164,7 +171,10 @@ export function initShare(app) {
   }
   showOptions();
   window.addEventListener("hashchange", () => {
-    if (location.hash !== written && location.hash.startsWith("#view=")) restore(location.hash, false);
+    if (location.hash !== written && location.hash.startsWith("#view=")) restore(location.hash, false).catch((e) => {
+      warn(`Something went wrong while opening this link: ${e.message}`);     // a fault, not the link: reported
+      console.error(e);
+    });
   });
 
   return {
