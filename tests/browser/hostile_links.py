@@ -199,7 +199,12 @@ def _functions(rng):
     def custom(expr, bounds, start, **more):
         return _hash(json.dumps({**BASE, "surface": "custom", "custom": {"expr": expr, "bounds": bounds},
                                  "start": start, **more}))
-    return rng.sample([
+    return [
+        ("functions losses apart by less than 1e-300", custom("1e-310*(x + y)", [[-3, 3], [-3, 3]], [2.0, 1.0],
+                                                              enabled=["lion"])),
+        ("functions losses near the float limit", custom("1.7e308*sin(x) + y**2", [[-2, 2], [-2, 2]], [1.5, 0.5],
+                                                         enabled=["adam"], hyperparams={"adam": {"lr": 0.01}})),
+    ] + rng.sample([
         ("functions flat", custom("0*x + 0*y + 1", [[-1, 1], [-1, 1]], [0.5, 0.5])),
         ("functions nearly flat", custom("1e-300*x + 1e-300*y", [[-1, 1], [-1, 1]], [0.5, 0.5])),
         ("functions a pole", custom("1/x + y**2", [[-1, 1], [-1, 1]], [0.5, 0.5])),

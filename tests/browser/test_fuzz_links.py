@@ -200,3 +200,29 @@ def test_hostile_first_loads(server, open_page, name):
     assert not page.evaluate(NON_FINITE) and not watch.errors
     print(f"\n{name}: first load ready and answered in {time.monotonic() - t0:.0f} s")
     page.close()
+
+
+def test_3d_view_of_a_function_beyond_the_float_range(fuzz_page):
+    """f from -1.7e308 to 1.7e308 (max − min overflows): the 3-D mesh's heights are all numbers (web/view3d.js
+    takes the span by halves), and the 2-D contour thresholds are finite (pycore.browser.catalog)."""
+    page, watch, _ = fuzz_page
+    snap = page.evaluate("""async () => {
+      const { createView3D } = await import('./web/view3d.js');
+      const expr = '1.7e308*sin(x) + y**2', bounds = [[-2, 2], [-2, 2]];
+      const grid = await optviz.python('grid', { spec: { custom: expr, bounds } });
+      const custom = await optviz.python('custom', { expr, bounds });
+      const box = document.createElement('div');
+      box.style.width = '320px';
+      box.style.height = '240px';
+      document.body.append(box);
+      const view = await createView3D(box);
+      try {
+        view.setSurface(grid, custom.surface);
+        return { ...view.snapshot(), thresholds: grid.thresholds.every(Number.isFinite), levels: grid.levels };
+      } finally {
+        view.dispose();
+        box.remove();
+      }
+    }""")
+    assert snap["thresholds"] and snap["finite"], snap
+    assert not watch.errors
