@@ -123,12 +123,13 @@ export function initSchedules({ S, call, rerun, legend, first: records }) {
     fields.className = "sched-fields";
     const err = Object.assign(document.createElement("p"), { className: "error", hidden: true });
     err.setAttribute("role", "alert");
+    const overflow = Object.assign(document.createElement("p"), { className: "small sched-overflow", hidden: true });
     const svg = el("svg", { class: "sched-curve", viewBox: `0 0 ${W} ${H}`, role: "img" });
     const torch = Object.assign(document.createElement("p"), { className: "torch small" });
     const summary = Object.assign(document.createElement("p"), { className: "muted small" });
-    box.append(legendEl, pick, summary, fields, tag, err, svg, torch);
+    box.append(legendEl, pick, summary, fields, tag, err, overflow, svg, torch);
     node.append(box);
-    const u = { select, fields, err, svg, torch, tag, summary, row, cursor: null };
+    const u = { select, fields, err, overflow, svg, torch, tag, summary, row, cursor: null };
     ui[key] = u;
     select.addEventListener("change", async () => {
       const name = select.value;
@@ -187,9 +188,13 @@ export function initSchedules({ S, call, rerun, legend, first: records }) {
         " example values for this schedule (not torch defaults); edit them above.");
     }
     if (error) show(u, error);
-    u.svg.hidden = !res;
+    const stop = res?.overflow;
+    u.overflow.hidden = !stop;
+    u.overflow.textContent = stop ? `From step ${stop} on, this schedule's lr is not a finite number (torch's ` +
+      `scheduler computes the same), so the curve stops at step ${stop - 1} and a run that gets there diverges.` : "";
+    u.svg.hidden = !res?.lrs.length;
     u.torch.textContent = res ? `≡ ${res.torch}` : "";
-    if (res) {
+    if (res?.lrs.length) {
       u.svg.setAttribute("aria-label", `lr used by steps 1 to ${res.lrs.length}: from ${fmt(res.lrs[0])} to ${fmt(res.lrs[res.lrs.length - 1])}, at most ${fmt(Math.max(...res.lrs))}`);
       u.cursor = drawCurve(u.svg, res.lrs, S.step);
       u.cursor(S.step);

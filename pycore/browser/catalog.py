@@ -141,7 +141,9 @@ def _surface_grid(surf, nx, ny):
     values = _grid(surf, nx, ny)
     finite = [v for v in values if math.isfinite(v)]
     if not finite:
-        raise ValueError(f"{surf.name}: f is not a finite number anywhere in the view")
+        raise ValueError(f"{surf.name}: f is not a finite number at any of the {nx} × {ny} points where the plot "
+                         f"samples the view (the centres of its cells), so there is nothing to draw; choose a view "
+                         f"where f can be computed")
     top = max(finite)
     clipped = len(values) - len(finite)
     if clipped:
@@ -161,6 +163,12 @@ def surface_grid(spec, nx=GRID, ny=GRID):
     last ``GRID_CACHE`` surfaces.
     """
     return _surface_grid(resolve_surface(spec), nx, ny)
+
+
+def check_drawable(spec):
+    """ValueError (in words) unless the surface of ``spec`` can be drawn: the same grid the page draws, so a view
+    the checks accept is never one the plot then refuses (a custom f finite only on the view's edge)."""
+    surface_grid(spec)
 
 
 def grid_cache_size():

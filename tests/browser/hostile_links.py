@@ -1,21 +1,25 @@
 """Hostile ``#view=`` (and ``#lesson=``) links from a seeded generator, for tests/browser/test_fuzz_links.py.
 
-``links(seed)`` returns a fixed list of ``(family, hash)`` pairs, each hash at most ``MAX_HASH`` characters and
-percent-encoded the way the page's own links are (so the hash the page reads is the hash generated, and CPython's
-``decode_view`` of the same text is the oracle for what the page must do). Families:
+``links(seed)`` returns a fixed list of about 45 ``(family, hash)`` pairs (some fixed, some drawn with the seed
+from larger pools), each at most ``MAX_HASH`` characters and percent-encoded the way the page's own links are
+(so the hash the page reads is the hash generated, and CPython's ``decode_view`` of the same text is the oracle
+for what the page must do). Families:
 
-* ``nesting``: arrays and objects nested up to ~5 900 levels deep (the most that fits in a link), in the view,
-  inside a field, and percent-encoded;
-* ``digits``: 500- and 5 000-digit integers in every numeric field (start, steps, step, noise, seed,
-  max_grad_norm, hyperparameters, schedule fields, custom bounds, batch size);
-* ``extreme``: 1e308, 5e-324, -0.0 and their neighbours in every numeric field;
-* ``bounds``: custom views whose spans are 1e-307, 5e-324, 1e-300 or tiny on one axis, or vast, over functions
-  that overflow;
-* ``keys``: unknown keys, ``__proto__``, ``constructor``, ``optimizer`` as a hyperparameter name;
-* ``strings``: long strings, control and bidi characters, lone surrogates, markup;
-* ``types``: every field with a value of the wrong type;
+* ``nesting``: arrays nested ~5 950 levels deep (the most a link holds), inside a field, and objects;
+* ``digits``: 500- and 5 000-digit integers in numeric fields (drawn from start, steps, step, noise, seed,
+  max_grad_norm, hyperparameters, schedule fields, custom bounds, batch size), and five at once;
+* ``extreme``: 1e308, 5e-324, -0.0 and their neighbours in numeric fields, a -0.0 start, an lr of 1e308 (one
+  that a cosine schedule takes to inf, as torch's does);
+* ``bounds``: custom views whose spans are 1e-307, 5e-324 or 1e-300, and (drawn) tiny on one axis, vast,
+  over functions that overflow, inverted;
+* ``keys``: ``__proto__``, ``optimizer`` as a hyperparameter name, and (drawn) ``constructor``, ``toString``…;
+* ``strings``: long strings, control and bidi characters, lone surrogates, markup, bad percent-encoding;
+* ``types``: fields with a value of the wrong type;
 * ``valid``: views that decode (edges of what is allowed), so the page must apply them;
-* ``lesson``: ``#lesson=`` links with malformed percent-encoding, huge numbers and long text.
+* ``functions``: custom functions that are degenerate: losses apart by less than 1e-300, values beyond the float
+  range, finite only on the view's edge (refused: nothing to draw), and (drawn) flat, poles, half undefined,
+  overflowing, huge values, a start at the minimum;
+* ``lesson``: ``#lesson=`` links with malformed percent-encoding and a 5 000-digit number.
 """
 import json
 import random
@@ -109,6 +113,8 @@ def _extreme(rng):
                                                               ["-0.0", "-0.0"]))))
     out.append(("extreme lr 1e308 with a schedule", _hash(json.dumps(
         {**BASE, "hyperparams": {"sgd": {"lr": 1e308}}, "schedules": {"sgd": {"name": "cosine", "T_max": 50}}}))))
+    out.append(("extreme lr 1e308 that the schedule overflows", _hash(json.dumps(   # torch's recursion: inf at step 3
+        {**BASE, "hyperparams": {"adam": {"lr": 1e308}}, "schedules": {"adam": {"name": "cosine", "T_max": 1}}}))))
     return out
 
 
@@ -204,6 +210,8 @@ def _functions(rng):
                                                               enabled=["lion"])),
         ("functions losses near the float limit", custom("1.7e308*sin(x) + y**2", [[-2, 2], [-2, 2]], [1.5, 0.5],
                                                          enabled=["adam"], hyperparams={"adam": {"lr": 0.01}})),
+        ("functions finite only on the view's edge", custom("exp(x*y)", [[-1001000.0, -999000.0], [-1001000.0, 0.0]],
+                                                            [-1e6, -1e-4])),
     ] + rng.sample([
         ("functions flat", custom("0*x + 0*y + 1", [[-1, 1], [-1, 1]], [0.5, 0.5])),
         ("functions nearly flat", custom("1e-300*x + 1e-300*y", [[-1, 1], [-1, 1]], [0.5, 0.5])),
