@@ -226,3 +226,17 @@ def test_3d_view_of_a_function_beyond_the_float_range(fuzz_page):
     }""")
     assert snap["thresholds"] and snap["finite"], snap
     assert not watch.errors
+
+
+def test_a_link_opened_while_the_page_rewrites_its_address_is_not_lost(fuzz_page):
+    """The page writes its view into the address (replaceState, after a debounce and a round trip to pycore). A link
+    opened just before that write lands must still be opened: the fuzz once lost one this way under load. Here the
+    address is rewritten before the hashchange handler runs, deterministically."""
+    page, watch, _ = fuzz_page
+    leave_lessons(page)
+    page.evaluate("document.getElementById('share-notice').hidden = true")
+    link = dict(LINKS)["types v true"]
+    page.evaluate("(h) => { location.hash = h; history.replaceState(history.state, '', location.pathname); }", link)
+    page.locator("#share-notice").wait_for(timeout=LINK_SECONDS * 1000)
+    assert "view version must be 1" in page.locator("#share-notice-text").inner_text()
+    assert not watch.errors
