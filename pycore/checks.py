@@ -12,6 +12,7 @@ MAX_COORDINATE = 1e12   # |x| and |y| of a start or a view bound
 MIN_SPAN = 1e-9         # a view's width and height: at least this, and at least MIN_RELATIVE_SPAN of its size
 MIN_RELATIVE_SPAN = 1e-9
 MAX_SPAN = 1e12
+MAX_WHOLE_DIGITS = 20   # typed whole numbers with more digits are read as floats (too large for any field)
 _DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 
@@ -107,7 +108,10 @@ def check_whole(name, v, low, high=math.inf):
             raise ValueError(f"{name} is empty: enter a {allowed}")
         if not _DECIMAL.fullmatch(text):
             raise ValueError(f"{name} must be a {allowed}; {_shown(text)} is not a number")
-        v = float(text) if any(c in text for c in ".eE") else int(text)
+        # More digits than any whole-number field allows are read as a float (possibly inf), as links read them:
+        # int() of more than 4300 digits would raise Python's own message about its conversion limit.
+        long = len(text.lstrip("+-")) > MAX_WHOLE_DIGITS
+        v = float(text) if long or any(c in text for c in ".eE") else int(text)
     if isinstance(v, float) and math.isfinite(v) and v.is_integer() and abs(v) < 2 ** 53:
         v = int(v)
     if isinstance(v, bool) or not isinstance(v, int) or not low <= v <= high:

@@ -22,7 +22,11 @@ domain error gives nan (``sqrt(-1)``, ``log(-1)``), an overflow or a division of
 gives ±inf, ``log(0)`` is -inf, so a run that reaches one reports divergence. The gradient is the symbolic
 derivative of the tree, simplified (constants folded, 0 and 1 dropped), compiled the same way: exact, never a
 finite difference. At kinks it takes torch's conventions: d|u|/du = sign(u) (0 at 0), and min/max split the
-gradient equally at a tie.
+gradient equally at a tie; and a power u**v at a zero base follows torch's ``pow_backward_self`` and
+``pow_backward_exponent``: ∂(u**v)/∂u is 0 where v = 0 (``x**y`` at (0, 0)), and ∂(u**v)/∂v is 0 where u = 0
+and v ≥ 0 (``0**x``, ``x**y`` at x = 0), instead of the 0·∞ = nan the plain formulas give. Elsewhere at a zero
+base the formulas' IEEE values are torch's too: ∂(x**0.5)/∂x = inf and ∂(0**x)/∂x = -inf for x < 0 (a run that
+meets one reports divergence with its reason).
 """
 from collections import namedtuple
 import math
@@ -74,8 +78,10 @@ def _pow(u, v):
     except OverflowError:
         odd = v % 2 == 1
         return -_INF if u < 0 and odd else _INF
-    except ValueError:
-        return _INF if u == 0 else _NAN
+    except ValueError:    # a zero base with a negative exponent: ±inf, signed as IEEE (and torch) sign it
+        if u == 0:
+            return math.copysign(_INF, u) if float(v).is_integer() and v % 2 == 1 else _INF
+        return _NAN
 
 
 def _sign(v):
@@ -147,7 +153,11 @@ _ALLOWED = ("numbers, x, y, pi, e, + - * / ** ^, parentheses and the functions "
 # --- Tree nodes (plain tuples) and simplifying constructors ---------------------------------------------
 #   ("num", v)  ("name", "x"|"y"|"pi"|"e")  ("neg", a)  ("pow", base, exponent)  ("call", name, args)
 #   ("sum", (("+" | "-", term), ...))   ("prod", (("*" | "/", factor), ...))   -- evaluated left to right
-# The parser builds trees exactly as written; the constructors below simplify derivative trees.
+# The parser builds trees exactly as written; the constructors below simplify derivative trees. Derivative
+# trees also hold torch's two power rules as atoms, so the zero-base conventions survive simplification:
+#   ("dpow_base", u, v) = where(v == 0, 0, v * u**(v - 1))          (torch's pow_backward_self)
+#   ("dpow_exp", u, v)  = where(u == 0 and v >= 0, 0, u**v * log(u))  (torch's pow_backward_exponent)
+# Text and LaTeX show them as their plain formulas (``_plain``).
 def _num(v):
     return ("num", float(v) + 0.0)   # + 0.0 turns -0.0 into 0.0
 
@@ -308,11 +318,18 @@ def derivative(node, var, budget=None):
         a, b = node[1], node[2]
         da, db = derivative(a, var, budget), derivative(b, var, budget)
         terms = []
-        if not _is_num(da, 0.0):      # b · a^(b-1) · da
-            terms.append(("+", _prod([("*", b), ("*", _pow_node(a, _sub(b, _num(1.0)))), ("*", da)])))
-        if not _is_num(db, 0.0):      # a^b · ln(a) · db
-            log_a = _num(1.0) if a == ("name", "e") else _call("log", (a,))
-            terms.append(("+", _prod([("*", node), ("*", log_a), ("*", db)])))
+        if not _is_num(da, 0.0):      # b · a^(b-1) · da; 0 where b = 0 (a number b is never 0 here)
+            if b[0] == "num":
+                terms.append(("+", _prod([("*", b), ("*", _pow_node(a, _sub(b, _num(1.0)))), ("*", da)])))
+            else:
+                terms.append(("+", _mul(("dpow_base", a, b), da)))
+        if not _is_num(db, 0.0):      # a^b · ln(a) · db; 0 where a = 0 and b ≥ 0
+            if a == ("name", "e"):
+                terms.append(("+", _mul(node, db)))
+            elif (a[0] == "num" and a[1] != 0.0) or a[0] == "name" and a[1] in CONSTANTS:
+                terms.append(("+", _prod([("*", node), ("*", _call("log", (a,))), ("*", db)])))
+            else:
+                terms.append(("+", _mul(("dpow_exp", a, b), db)))
         return _sum(terms)
     # call: chain rule over each argument
     func = FUNCTIONS[node[1]]
@@ -329,7 +346,7 @@ def _tree_size(node, limit):
         count += 1
         if n[0] in ("sum", "prod"):
             todo.extend(t for _, t in n[1])
-        elif n[0] in ("neg", "pow"):
+        elif n[0] in ("neg", "pow", "dpow_base", "dpow_exp"):
             todo.extend(n[1:])
         elif n[0] == "call":
             todo.extend(n[2])
@@ -355,7 +372,7 @@ def _constant(node):
         return all(_constant(t) for _, t in node[1])
     if op == "neg":
         return _constant(node[1])
-    if op == "pow":
+    if op in ("pow", "dpow_base", "dpow_exp"):
         return _constant(node[1]) and _constant(node[2])
     return all(_constant(a) for a in node[2])
 
@@ -401,6 +418,23 @@ def _build(node):
             return power
         b = compile_tree(node[2])
         return lambda x, y: _pow(a(x, y), b(x, y))
+    if op == "dpow_base":
+        v, power = compile_tree(node[2]), compile_tree(_pow_node(node[1], _sub(node[2], _num(1.0))))
+
+        def dpow_base(x, y):
+            w = v(x, y)
+            return 0.0 if w == 0 else w * power(x, y)
+        return dpow_base
+    if op == "dpow_exp":
+        u, v, power = compile_tree(node[1]), compile_tree(node[2]), compile_tree(("pow",) + node[1:])
+        log = FUNCTIONS["log"]
+
+        def dpow_exp(x, y):
+            base = u(x, y)
+            if base == 0 and v(x, y) >= 0:
+                return 0.0
+            return power(x, y) * _apply(log, (base,))
+        return dpow_exp
     func = FUNCTIONS[node[1]]
     fn, fallback = func.fn, func.fallback
     if func.arity == 1:
@@ -427,8 +461,8 @@ def _fold_children(node):
         return (op, tuple((s, value(t)) for s, t in node[1]))
     if op == "neg":
         return ("neg", value(node[1]))
-    if op == "pow":
-        return ("pow", value(node[1]), value(node[2]))
+    if op in ("pow", "dpow_base", "dpow_exp"):
+        return (op, value(node[1]), value(node[2]))
     return ("call", node[1], tuple(value(a) for a in node[2]))
 
 
@@ -495,8 +529,37 @@ def _format_number(v):
     return repr(v)
 
 
+def _plain(node):
+    """``node`` with torch's power-rule atoms written as their plain formulas (v*u**(v - 1), u**v*log(u)) and
+    simplified as the derivative rules simplify, for text and LaTeX; ``node`` itself when it holds none."""
+    op = node[0]
+    if op in ("num", "name"):
+        return node
+    if op == "dpow_base":
+        u, v = _plain(node[1]), _plain(node[2])
+        return _mul(v, _pow_node(u, _sub(v, _num(1.0))))
+    if op == "dpow_exp":
+        u, v = _plain(node[1]), _plain(node[2])
+        return _prod([("*", _pow_node(u, v)), ("*", ("call", "log", (u,)))])   # log(0) written, not folded
+    if op in ("sum", "prod"):
+        items = tuple((s, _plain(t)) for s, t in node[1])
+        if all(t is old for (_, t), (_, old) in zip(items, node[1])):
+            return node
+        return (_sum if op == "sum" else _prod)(list(items))
+    if op == "neg":
+        a = _plain(node[1])
+        return node if a is node[1] else _neg(a)
+    if op == "pow":
+        a, b = _plain(node[1]), _plain(node[2])
+        return node if a is node[1] and b is node[2] else _pow_node(a, b)
+    args = tuple(_plain(a) for a in node[2])
+    return node if all(a is old for a, old in zip(args, node[2])) else _call(node[1], args)
+
+
 def to_text(node):
-    """Canonical text that parses back to the same tree (Python syntax: ``**`` for powers)."""
+    """Canonical text that parses back to the same tree (Python syntax: ``**`` for powers); a derivative tree
+    is written with its power rules as plain formulas."""
+    node = _plain(node)
     op = node[0]
     if op == "num":
         return _format_number(node[1])
@@ -516,6 +579,7 @@ def to_text(node):
 
 
 def _wrap_text(node, min_prec):
+    node = _plain(node)
     s = to_text(node)
     return s if _prec(node) >= min_prec else "(" + s + ")"
 
@@ -530,6 +594,7 @@ def _latex_number(v):
 
 def to_latex(node):
     """LaTeX for KaTeX: ``\\frac`` for quotients, ``e^{u}`` for exp, ``\\ln`` for the natural log."""
+    node = _plain(node)
     op = node[0]
     if op == "num":
         return _latex_number(node[1])
@@ -561,6 +626,7 @@ def to_latex(node):
 
 
 def _wrap_latex(node, min_prec):
+    node = _plain(node)
     s = to_latex(node)
     return s if _prec(node) >= min_prec else _paren(s)
 

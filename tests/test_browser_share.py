@@ -13,7 +13,7 @@ from hypothesis import given, settings, strategies as st
 import pycore
 import pycore.expr
 from pycore import specs
-from pycore.browser import catalog, presets, runs, share
+from pycore.browser import catalog, lab, presets, runs, share
 from pycore.browser.share import decode_view, encode_view, validate_view
 from pycore.optimizers import OPTIMIZERS
 from pycore.schedules import SCHEDULES, get_schedule
@@ -144,6 +144,18 @@ def test_bad_fields_are_named(changes, message):
     assert message in str(e.value)
 
 
+def test_a_custom_view_the_plot_cannot_draw_is_refused_in_words():
+    """exp(x*y) over x near -1e6 and y up to 0 is finite only on the view's top edge: pycore.expr accepts it (its
+    minima scan includes the edges), but every point the plot samples overflows. Found by the page's link fuzz:
+    the link was accepted, then the plot refused it half-way through showing it."""
+    bounds = [[-1001000.0, -999000.0], [-1001000.0, 0.0]]
+    assert pycore.expr.custom_surface("exp(x*y)", bounds)          # the function alone is fine
+    with pytest.raises(ValueError, match="at any of the 121 × 121 points where the plot samples the view"):
+        validate_view(view(surface="custom", custom={"expr": "exp(x*y)", "bounds": bounds}, start=[-1e6, -1e-4]))
+    verdict = lab.check_custom("exp(x*y)", bounds)
+    assert verdict["ok"] is False and verdict["field"] == "bounds" and "plot samples the view" in verdict["message"]
+
+
 def test_missing_fields_are_named():
     for k in ("start", "steps", "step", "enabled"):
         v = view()
@@ -271,6 +283,15 @@ def test_schedule_curve_is_the_schedules_lrs(key):
     assert c["lrs"] == get_schedule(spec).lrs(0.01, 200)
     assert c["sets_lr"] == SCHEDULES[key].sets_lr
     assert c["spec"] == get_schedule(spec).spec
+
+
+def test_schedule_curve_stops_where_torchs_recursion_leaves_the_float_range():
+    """Cosine's recursion doubles the lr one step past a trough: 1e308 becomes inf at step 3, as in torch. The
+    preview stops before it and says where; never an infinity in the answer (the page could not send it)."""
+    c = share.schedule_curve({"name": "cosine", "T_max": 1}, 1e308, 6)
+    assert c["lrs"] == [1e308, 0.0] and c["overflow"] == 3
+    assert json.loads(json.dumps(c, allow_nan=False)) == c
+    assert share.schedule_curve({"name": "cosine", "T_max": 1}, 1.0, 6)["overflow"] is None
 
 
 def test_schedule_curve_refuses_a_bad_spec():

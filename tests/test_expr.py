@@ -250,6 +250,88 @@ def test_kink_conventions_follow_torch():
     assert parse("abs(x - 2*y)").grad(-1.0, 0.0) == (-1.0, 2.0)
 
 
+
+# torch's power rules (aten FunctionsManual.cpp, torch 2.x), written out from its source:
+#   pow_backward(grad, self, exponent: Scalar)    = 0 if exponent == 0 else grad * exponent * self.pow(exponent - 1)
+#   pow_backward_self(grad, self, exponent)        = where(exponent == 0, 0, grad * exponent * self.pow(exponent - 1))
+#   pow_backward_exponent(grad, self, exponent, result)
+#                                                  = grad * where(self == 0 & exponent >= 0, 0, result * self.log())
+#   pow_backward_exponent(grad, base: Scalar, ...) = the same with the condition exponent >= 0 when base == 0
+# with IEEE pow and log (C99 Annex F: pow(±0, y < 0) is ±inf, signed only for odd integers y; log(±0) = -inf).
+def _c99_pow(u, v):
+    if u == 0 and v < 0:
+        return math.copysign(math.inf, u) if v.is_integer() and v % 2 == 1 else math.inf
+    try:
+        return math.pow(u, v)
+    except ValueError:
+        return math.nan
+    except OverflowError:
+        return -math.inf if u < 0 and v.is_integer() and v % 2 == 1 else math.inf
+
+
+def _c99_log(u):
+    return -math.inf if u == 0 else math.log(u) if u > 0 else math.nan
+
+
+def torch_base_partial(u, v):
+    return 0.0 if v == 0 else v * _c99_pow(u, v - 1)
+
+
+def torch_exponent_partial(u, v):
+    return 0.0 if u == 0 and v >= 0 else _c99_pow(u, v) * _c99_log(u)
+
+
+def _same(a, b):
+    return (math.isnan(a) and math.isnan(b)) or a == b
+
+
+BASES = [0.0, -0.0, 0.5, 2.0, -1.5]
+EXPONENTS = [0.0, 1.0, 2.0, 3.0, 0.5, -0.5, -1.0, -2.0]
+
+
+@pytest.mark.parametrize("u", BASES)
+@pytest.mark.parametrize("v", EXPONENTS)
+def test_power_partials_follow_torch_at_every_base_and_exponent(u, v):
+    """x**y, (x - 1)**y, x**c, 0**y and 2**y give torch's partials, zero base included (where 0·∞ used to be nan:
+    x**y at (0, 0) and (0, 2), 0**y for y ≥ 0)."""
+    f = parse("x**y")
+    assert f.f(u, v) == _c99_pow(u, v) or math.isnan(f.f(u, v)) and math.isnan(_c99_pow(u, v))
+    gx, gy = f.grad(u, v)
+    assert _same(gx, torch_base_partial(u, v)) and _same(gy, torch_exponent_partial(u, v)), (gx, gy)
+    shifted = parse("(x - 1)**y").grad(u + 1.0, v)           # a base that is zero away from the origin
+    assert _same(shifted[0], torch_base_partial(u + 1.0 - 1.0, v))
+    assert _same(shifted[1], torch_exponent_partial(u + 1.0 - 1.0, v))
+    if v != 0:                                               # a number exponent: pow_backward with a Scalar
+        gx, gy = parse(f"x**({v!r})").grad(u, 0.0)
+        assert _same(gx, torch_base_partial(u, v)) and gy == 0.0
+    assert _same(parse("0**y").grad(u, v)[1], torch_exponent_partial(0.0, v))   # a Scalar base of 0
+    assert _same(parse("2**y").grad(u, v)[1], _c99_pow(2.0, v) * math.log(2.0))
+
+
+def test_power_partials_at_a_zero_base_are_finite_where_torch_is():
+    assert parse("x**y").grad(0.0, 0.0) == (0.0, 0.0)
+    assert parse("x**y").grad(0.0, 2.0) == (0.0, 0.0)
+    assert parse("x**y").grad(0.0, 1.0) == (1.0, 0.0)
+    assert parse("0**x + y").grad(1.0, 3.0) == (0.0, 1.0)
+    assert parse("x**2").grad(0.0, 0.0) == (0.0, 0.0)
+    assert parse("x**0.5").grad(0.0, 0.0) == (math.inf, 0.0)      # torch: 0.5 * 0**-0.5 = inf
+    assert parse("x**-1").f(-0.0, 0.0) == -math.inf             # IEEE (and torch): (-0)**-1 = -inf
+
+
+def test_power_partials_are_shown_as_their_formulas():
+    assert [to_text(p) for p in parse("x**y").partials] == ["y*x**(-1 + y)", "x**y*log(x)"]
+    assert [to_text(p) for p in parse("0**x").partials] == ["0**x*log(0)", "0"]
+    assert [to_latex(p) for p in parse("(x - 1)**y").partials] == [
+        r"y \, \left(x - 1\right)^{-1 + y}", r"\left(x - 1\right)^{y} \, \ln\left(x - 1\right)"]
+
+
+def test_a_run_through_a_zero_base_is_not_refused_where_torch_has_a_gradient():
+    s = custom_surface("x**y + (x - 0.5)**2 + (y - 1)**2", ((0, 1), (0, 2)))
+    t = pycore.run("adam", s, start=(0.0, 0.0), steps=20, lr=0.01)
+    assert t.points[1] == pytest.approx((0.01, 0.01))         # Adam's first step: lr · sign(g), g = (-1, -2)
+    with pytest.raises(ValueError, match="not a finite number at the start"):
+        pycore.run("sgd", custom_surface("abs(x)**0.5 + y**2", ((-1, 1), (-1, 1))), start=(0.0, 0.5), steps=5)
+
 def central_difference(f, x, y, h):
     """Fourth-order central differences of f at (x, y) with step h."""
     def d(g):

@@ -50,7 +50,8 @@ def browser(surface="himmelblau", optimizer="adam", lr="0.1"):
         print("browser: playwright is not installed; skipped")
         return
     sys.path.insert(0, str(ROOT / "tests" / "browser"))
-    from pagekit import CHROMIUM, CHROMIUM_ARGS, LOOPBACK, serve, wait_ready
+    from pagekit import CHROMIUM, CHROMIUM_ARGS, LOOPBACK, predicates_as_functions, serve, wait_ready
+    predicates_as_functions()    # the page's policy refuses eval (pagekit.as_function)
     cores = os.cpu_count() or 2
     with serve(ROOT) as base, sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

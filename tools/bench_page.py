@@ -19,7 +19,7 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
-from pagekit import CHROMIUM, CHROMIUM_ARGS, LOOPBACK, serve, wait_ready  # noqa: E402
+from pagekit import CHROMIUM, CHROMIUM_ARGS, LOOPBACK, predicates_as_functions, serve, wait_ready  # noqa: E402
 
 BARE = """<!doctype html><meta charset="utf-8"><title>bare Pyodide</title>
 <script type="module">
@@ -89,6 +89,7 @@ def longest_task(page, script):
 
 def main():
     from playwright.sync_api import sync_playwright
+    predicates_as_functions()    # the page's policy refuses eval (pagekit.as_function)
     with serve(ROOT) as base, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         bare, painted, ready = [], [], []

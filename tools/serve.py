@@ -7,9 +7,14 @@ a reload can then mix new and old files. Here every response carries
 * ``Cache-Control: no-cache``: the browser must revalidate each file before using a stored copy;
 * ``ETag``: a hash of the file's content, so revalidation compares content, never modification times
   (``If-None-Match`` gets ``304 Not Modified`` only for the very same bytes);
-* the page's ``Content-Security-Policy`` (``CSP``, also in ``index.html`` for hosts that cannot send headers:
-  only this origin for scripts, styles, workers and connections; ``'wasm-unsafe-eval'`` and ``'unsafe-eval'``
-  because Pyodide compiles WebAssembly and PyScript evaluates its own bootstrap code),
+* the page's ``Content-Security-Policy`` (``CSP``, also in ``index.html`` for hosts that cannot send headers,
+  minus ``frame-ancestors``, which only a header can carry): scripts, styles, workers, connections, images and
+  fonts from this origin only (workers also from ``blob:`` URLs, which is how PyScript starts them; images and
+  fonts also from ``data:``/``blob:``, for KaTeX's fonts and the PNG export); ``'wasm-unsafe-eval'``, because
+  Pyodide compiles WebAssembly, and no ``'unsafe-eval'``: nothing on the page or in its workers turns a string
+  into code (web/engine.js starts PyScript's workers without the JavaScript hooks PyScript would compile with
+  ``Function()``); no inline scripts or ``<style>`` elements, and style *attributes* allowed
+  (``style-src-attr 'unsafe-inline'``) because KaTeX positions its glyphs with them;
 * and the MIME types ``.mjs``, ``.wasm``, ``.webmanifest`` need.
 """
 import argparse
@@ -19,7 +24,7 @@ import http.server
 import os
 import pathlib
 
-CSP = ("default-src 'self'; script-src 'self' 'unsafe-eval' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; style-src-attr 'unsafe-inline'; "
        "img-src 'self' data: blob:; font-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; "
        "object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 TYPES = {".mjs": "text/javascript", ".js": "text/javascript", ".wasm": "application/wasm",

@@ -214,6 +214,11 @@ export function initBasin(app) {
       tr.append(th, lr, ...[0, 1, 2].map(() => document.createElement("td")));
       allTable.tBodies[0].append(tr);
     }
+    if (!part) {                                   // asked for, not answered yet
+      tr.dataset.global = "";
+      tr.querySelectorAll("td")[1].textContent = "…";
+      return;
+    }
     const done = part.done === part.nx * part.ny;
     const cells = tr.querySelectorAll("td");
     cells[1].textContent = pct(part.global_share) + (done ? "" : " …");
@@ -234,6 +239,7 @@ export function initBasin(app) {
     allNote.textContent = keys.length
       ? `${SUMMARY_SIZE} × ${SUMMARY_SIZE} starts each, ${S.steps} steps, every optimizer with its current settings…`
       : "Enable at least one optimizer.";
+    for (const k of keys) summaryRow(k, null);     // one row per optimizer in legend order, whichever worker ends first
     try {
       const tasks = keys.map((k) => ({ name: "basin_share", args: request(k, SUMMARY_SIZE), key: k }));
       await pool.map(tasks, (task, part) => summaryRow(task.key, { ...part, done: part.nx * part.ny }),

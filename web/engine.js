@@ -14,9 +14,20 @@ const POOL = Number.isInteger(ASKED) && ASKED >= 1 && ASKED <= 16 ? ASKED : Math
 const workers = [];
 let core = null;
 
+// PyScript composes the JavaScript hooks it runs in each new worker into one function with Function() (src/hooks.js,
+// createFunction), which the page's Content-Security-Policy refuses (it has no 'unsafe-eval': nothing on this page
+// or in its workers turns a string into code). Its one default worker hook registers the `_pyscript` module that
+// only pyscript.fs uses; web/engine.py uses neither, so every worker starts without JavaScript hooks (worker 0 used
+// to escape them only by starting before PyScript had set them up). tests/browser/test_csp.py fails if a worker
+// ever needs more.
+const WORKER_JS_HOOKS = ["onReady", "onBeforeRun", "onBeforeRunAsync", "onAfterRun", "onAfterRunAsync"];
+
 function spawn() {
   const here = (path) => new URL(path, import.meta.url).href;
-  core ??= import("./vendor/pyscript/core.js");
+  core ??= import("./vendor/pyscript/core.js").then((pyscript) => {
+    for (const name of WORKER_JS_HOOKS) pyscript.hooks.worker[name].clear();
+    return pyscript;
+  });
   return core.then(({ PyWorker }) => PyWorker(here("./engine.py"), {
     config: here("../pyscript.toml"), version: here("./vendor/pyodide/pyodide.mjs"),
   }));

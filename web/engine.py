@@ -29,14 +29,24 @@ _plans = {}          # basin jobs: id -> plan (the last few)
 MAX_PLANS = 4
 
 
+def _fault(e):
+    """The answer for a fault, not bad input: what it was, in one line."""
+    return json.dumps({"error": f"pycore could not answer ({type(e).__name__}: {e})", "bug": True})
+
+
 def _answer(fn):
     try:
-        return json.dumps({"ok": fn()}, allow_nan=False, separators=(",", ":"))
+        result = fn()
     except ValueError as e:
         return json.dumps({"error": str(e)})
-    except Exception as e:      # a fault, not bad input: say what it was, in one line
+    except Exception as e:
         traceback.print_exc()
-        return json.dumps({"error": f"pycore could not answer ({type(e).__name__}: {e})", "bug": True})
+        return _fault(e)
+    try:
+        return json.dumps({"ok": result}, allow_nan=False, separators=(",", ":"))
+    except ValueError as e:     # a non-finite number in an answer: pycore's fault, never the person's input
+        traceback.print_exc()
+        return _fault(e)
 
 
 def _race_slice():
@@ -61,9 +71,13 @@ def _race_reply(step):
         return js.JSON.parse(json.dumps({"error": str(e)}))
     except Exception as e:
         traceback.print_exc()
-        return js.JSON.parse(json.dumps({"error": f"pycore could not answer ({type(e).__name__}: {e})",
-                                         "bug": True}))
-    reply = js.JSON.parse(json.dumps({"ok": head}, allow_nan=False))
+        return js.JSON.parse(_fault(e))
+    try:
+        text = json.dumps({"ok": head}, allow_nan=False)
+    except ValueError as e:     # a non-finite number in an answer: pycore's fault, never the person's input
+        traceback.print_exc()
+        return js.JSON.parse(_fault(e))
+    reply = js.JSON.parse(text)
     if floats is not None:
         reply.ok.floats = to_js(memoryview(floats))
     return reply

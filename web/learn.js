@@ -222,8 +222,16 @@ async function openDoc(id, { anchor = "", focus = false, from = null } = {}) {
     }
     if (mine !== token) return;
     learnError.hidden = true;
-    show(doc, loaded, pathOf(id), "learn-");
-    doc.removeAttribute("aria-busy");
+    try {
+      show(doc, loaded, pathOf(id), "learn-");
+    } catch (e) {              // a doc the renderer cannot handle: say so, never a page left on "Loading…"
+      current = null;
+      doc.replaceChildren();
+      learnError.textContent = `${pathOf(id)} could not be shown (${e.message}).`;
+      learnError.hidden = false;
+    } finally {
+      doc.removeAttribute("aria-busy");
+    }
   }
   scrollToAnchor(doc, "learn-", anchor);
   if (focus) doc.focus({ preventScroll: true });

@@ -20,10 +20,17 @@
 
 const HASH = /^#lesson=(.*)$/;
 
-// The lesson id the address asks for (the text after #lesson=), or null.
+// The lesson id the address asks for (the text after #lesson=, decoded), or null. Text that is not valid
+// percent-encoding (#lesson=%E0%A4%A) is passed on as it is: pycore then says it is no lesson, and the page never
+// meets a URIError.
 export function lessonInHash(hash = location.hash) {
   const m = HASH.exec(hash);
-  return m ? decodeURIComponent(m[1]) : null;
+  if (!m) return null;
+  try {
+    return decodeURIComponent(m[1]);
+  } catch {
+    return m[1];
+  }
 }
 
 function node(tag, props = {}, ...children) {

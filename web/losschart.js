@@ -5,6 +5,23 @@ import { el, clear, fmt, linear } from "./svg.js";
 const M = { left: 56, right: 14, top: 10, bottom: 30 };
 const DECADES = 12;
 
+// log10(v − f*) for v > f*, also where v − f* exceeds the float range (f* = -1e308, v = 1e308): by halves.
+function gapLog(v, fStar) {
+  const d = v - fStar;
+  return Number.isFinite(d) ? Math.log10(d) : Math.log10(v / 2 - fStar / 2) + Math.log10(2);
+}
+
+// Ticks for a linear axis over [lo, hi]: d3's when it can make them (it cannot below a spread of about 1e-300,
+// nor where hi − lo overflows), else the two ends; labels with as few digits as keep them distinct.
+function linearTicks(lo, hi) {
+  const spread = hi - lo;
+  let ticks = spread > 1e-290 && Number.isFinite(spread) ? d3.ticks(lo, hi, 5).filter(Number.isFinite) : [];
+  if (ticks.length < 2) ticks = [lo, hi];
+  let digits = 3;
+  while (digits < 17 && new Set(ticks.map((t) => fmt(t, digits))).size < ticks.length) digits++;
+  return ticks.map((t) => [t, fmt(t, digits)]);
+}
+
 export class LossChart {
   constructor(svg, note, onScrub, xLabel = "step", yName = "f") {
     this.svg = svg;
@@ -44,12 +61,15 @@ export class LossChart {
       if (runs[k].val) series.push({ k, values: runs[k].val, val: true });
     }
     const log = fStar !== null && fStar !== undefined;
+    // lo, hi: the range of f (linear), or of log10(f − f*) over the losses above f* (log).
     let lo = Infinity, hi = -Infinity;
     for (const { values } of series) for (const v of values) {
-      const d = log ? v - fStar : v;
-      if (!log || d > 0) { lo = Math.min(lo, d); hi = Math.max(hi, d); }
+      if (log && !(v > fStar)) continue;
+      const d = log ? gapLog(v, fStar) : v;
+      lo = Math.min(lo, d);
+      hi = Math.max(hi, d);
     }
-    if (!shown.length || !(hi > lo || (log && hi > 0))) {
+    if (!shown.length || !(hi > lo || (log && hi > -Infinity))) {
       this.x = null;
       this.note.textContent = "";
       el("text", { x: this.width / 2, y: this.height / 2, "text-anchor": "middle", class: "muted", fill: "#5d6778" }, svg)
@@ -58,21 +78,22 @@ export class LossChart {
     }
     let ticks, y;
     if (log) {
-      const e1 = Math.max(Math.floor(Math.log10(lo)) + 1, Math.ceil(Math.log10(hi)));
-      const e0 = Math.max(Math.floor(Math.log10(lo)), e1 - DECADES);
+      const e1 = Math.max(Math.floor(lo) + 1, Math.ceil(hi));
+      const e0 = Math.max(Math.floor(lo), e1 - DECADES);
       const ly = linear(e0, e1, this.height - M.bottom, M.top);
-      y = (d) => ly(d > 0 ? Math.max(e0, Math.log10(d)) : e0);
+      y = (v) => ly(v > fStar ? Math.max(e0, gapLog(v, fStar)) : e0);
       const every = Math.max(1, Math.ceil((e1 - e0) / 6));
       ticks = [];
       for (let e = e0; e <= e1; e += every) ticks.push([ly(e), `1e${e}`]);
-      const clipped = lo < 10 ** e0;
+      const clipped = lo < e0;
       const f = this.yName;
       this.note.textContent = (fStar === 0 ? `(${f}, log scale` : `(${f} − ${f}*, log scale; ${f}* = ${fmt(fStar, 6)}`) +
         (clipped ? `; gaps below 1e${e0} drawn on the bottom line)` : ")");
     } else {
-      const ly = linear(lo, hi, this.height - M.bottom, M.top);
-      y = ly;
-      ticks = d3.ticks(lo, hi, 5).map((t) => [ly(t), fmt(t, 3)]);
+      // (v − lo)/(hi − lo) by halves, so a spread beyond the float range still maps into the chart.
+      const half = hi / 2 - lo / 2, bottom = this.height - M.bottom;
+      y = (v) => bottom - (bottom - M.top) * ((v / 2 - lo / 2) / half);
+      ticks = linearTicks(lo, hi).map(([t, label]) => [y(t), label]);
       this.note.textContent = `(${this.yName}, linear scale: this surface lists no minimum to measure from)`;
     }
     const x = linear(0, Math.max(1, steps), M.left, this.width - M.right);
@@ -86,7 +107,7 @@ export class LossChart {
       el("text", { x: x(t), y: this.height - M.bottom + 16, "text-anchor": "middle" }, grid).textContent = String(t);
     }
     el("text", { x: this.width - M.right, y: this.height - 2, "text-anchor": "end" }, grid).textContent = this.xLabel;
-    this.yOf = (v) => y(log ? v - fStar : v);
+    this.yOf = y;
     for (const { k, values, val } of series) {
       const c = meta[k].color;
       const pts = Array.from(values, (v, i) => this.point(i, v).map((p) => p.toFixed(1)).join(","));

@@ -1,6 +1,7 @@
 // Markdown of the project's docs (docs/*.md, the files GitHub renders) to HTML for the page, offline:
 // marked for the markdown, KaTeX (the global `katex`) for GitHub's math: `$$ … $$` display and `$ … $` inline.
-// Relative links and images are resolved against the doc's own URL, so figures load from any sub-path.
+// Relative links and images are resolved against the doc's own URL, so figures load from any sub-path; a link or
+// image whose URL cannot be parsed (`[x](http://[invalid)`) is shown as its text, and the rest of the doc renders.
 // Raw HTML in a doc is not trusted: comments are dropped, `<a id="…"></a>` anchors and attribute-free
 // `<details>`/`<summary>` (collapsible answers and notes) are kept, the rest is text.
 import { Marked } from "./vendor/marked/marked.esm.js";
@@ -58,7 +59,14 @@ export const slug = (text) => text.toLowerCase().trim().replace(/<[^>]+>/g, "").
  * keep their target in data-doc / data-anchor so the page can open them in place.
  */
 export function renderMarkdown(text, url, idPrefix) {
-  const resolve = (href) => new URL(href, url);
+  // The URL of a link or image, or null when it is not one (new URL throws on `http://[invalid`).
+  const resolve = (href) => {
+    try {
+      return new URL(href, url);
+    } catch {
+      return null;
+    }
+  };
   const renderer = {
     heading({ tokens, depth, text: raw }) {
       return `<h${depth} id="${idPrefix}${slug(raw)}">${this.parser.parseInline(tokens)}</h${depth}>\n`;
@@ -76,7 +84,7 @@ export function renderMarkdown(text, url, idPrefix) {
       const body = this.parser.parseInline(tokens);
       const t = title ? ` title="${esc(title)}"` : "";
       const u = resolve(href);
-      if (!/^https?:$/.test(u.protocol)) return body;  // no javascript:, data: or other schemes
+      if (!u || !/^https?:$/.test(u.protocol)) return body;  // not a URL, or javascript:, data: or other schemes
       if (u.origin !== location.origin) return `<a href="${esc(u.href)}"${t} target="_blank" rel="noopener noreferrer">${body}</a>`;
       const anchor = u.hash.slice(1);
       if (u.pathname.endsWith(".md")) {
@@ -86,7 +94,7 @@ export function renderMarkdown(text, url, idPrefix) {
     },
     image({ href, title, text: alt }) {
       const u = resolve(href);
-      if (u.origin !== location.origin) return esc(alt);  // figures are the project's own; nothing else loads
+      if (!u || u.origin !== location.origin) return esc(alt);  // figures are the project's own; nothing else loads
       const t = ` title="${esc(title || alt)}"`;
       return `<img src="${esc(u.href)}" alt="${esc(alt)}"${t} loading="lazy" decoding="async">`;
     },

@@ -22,7 +22,8 @@ function drawCurve(svg, lrs, step) {
   const n = lrs.length;
   const top = Math.max(...lrs) || 1;    // pycore keeps lrs finite, so the curve's scale is too
   const x = (i) => M.left + ((W - M.left - M.right) * i) / Math.max(1, n - 1);
-  const y = (v) => H - M.bottom - ((H - M.top - M.bottom) * v) / top;
+  // v / top first: it is in [0, 1], where the height times v could overflow (an lr of 1e308 is allowed).
+  const y = (v) => H - M.bottom - (H - M.top - M.bottom) * (v / top);
   el("rect", { class: "sched-frame", x: M.left, y: M.top, width: W - M.left - M.right, height: H - M.top - M.bottom }, svg);
   el("path", { class: "sched-line", d: "M" + lrs.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join("L") }, svg);
   const label = (tx, ty, text, anchor) => { el("text", { x: tx, y: ty, "text-anchor": anchor }, svg).textContent = text; };
@@ -122,12 +123,13 @@ export function initSchedules({ S, call, rerun, legend, first: records }) {
     fields.className = "sched-fields";
     const err = Object.assign(document.createElement("p"), { className: "error", hidden: true });
     err.setAttribute("role", "alert");
+    const overflow = Object.assign(document.createElement("p"), { className: "small sched-overflow", hidden: true });
     const svg = el("svg", { class: "sched-curve", viewBox: `0 0 ${W} ${H}`, role: "img" });
     const torch = Object.assign(document.createElement("p"), { className: "torch small" });
     const summary = Object.assign(document.createElement("p"), { className: "muted small" });
-    box.append(legendEl, pick, summary, fields, tag, err, svg, torch);
+    box.append(legendEl, pick, summary, fields, tag, err, overflow, svg, torch);
     node.append(box);
-    const u = { select, fields, err, svg, torch, tag, summary, row, cursor: null };
+    const u = { select, fields, err, overflow, svg, torch, tag, summary, row, cursor: null };
     ui[key] = u;
     select.addEventListener("change", async () => {
       const name = select.value;
@@ -186,9 +188,13 @@ export function initSchedules({ S, call, rerun, legend, first: records }) {
         " example values for this schedule (not torch defaults); edit them above.");
     }
     if (error) show(u, error);
-    u.svg.hidden = !res;
+    const stop = res?.overflow;
+    u.overflow.hidden = !stop;
+    u.overflow.textContent = stop ? `From step ${stop} on, this schedule's lr is not a finite number (torch's ` +
+      `scheduler computes the same), so the curve stops at step ${stop - 1} and a run that gets there diverges.` : "";
+    u.svg.hidden = !res?.lrs.length;
     u.torch.textContent = res ? `≡ ${res.torch}` : "";
-    if (res) {
+    if (res?.lrs.length) {
       u.svg.setAttribute("aria-label", `lr used by steps 1 to ${res.lrs.length}: from ${fmt(res.lrs[0])} to ${fmt(res.lrs[res.lrs.length - 1])}, at most ${fmt(Math.max(...res.lrs))}`);
       u.cursor = drawCurve(u.svg, res.lrs, S.step);
       u.cursor(S.step);

@@ -45,8 +45,10 @@ export function initShare(app) {
     timer = 0;
     if (!S.ready || S.playing || S.busy || S.lesson) return;   // a lesson keeps #lesson=k in the address
     const mine = ++asked;
+    const before = location.hash;
     const { ok: hash, error } = await attempt("share_encode", { view: view() });
     if (mine !== asked) return;          // a newer view is being written
+    if (location.hash !== before) return;   // a link was opened meanwhile: it wins, and is not written over
     if (error) status(`The address bar does not hold this view: ${error}`);
     if (hash && hash !== written) {
       written = hash;
@@ -79,14 +81,21 @@ export function initShare(app) {
   }
 
   async function restore(text, first) {
-    const { ok: v, error } = await attempt("share_decode", { text });
-    if (error) {
+    const refuse = (error) => {
       warn(`This link's view could not be used, so ${first ? "the defaults are shown" : "the view did not change"}: ${error}`);
       written = "";
       history.replaceState(history.state, "", `${location.pathname}${location.search}`);
       return false;
+    };
+    const { ok: v, error } = await attempt("share_decode", { text });
+    if (error) return refuse(error);
+    let done;
+    try {
+      done = await apply(v);
+    } catch (e) {       // a view pycore accepted but could not show (its surface refused): said, never unhandled
+      if (!(e instanceof app.PyError)) throw e;
+      return refuse(e.message);
     }
-    const done = await apply(v);
     written = location.hash;
     return done;
   }
@@ -163,8 +172,13 @@ export function initShare(app) {
     $(id).disabled = false;
   }
   showOptions();
-  window.addEventListener("hashchange", () => {
-    if (location.hash !== written && location.hash.startsWith("#view=")) restore(location.hash, false);
+  // The hash navigated to (e.newURL), not location.hash: the page may have rewritten the address since.
+  window.addEventListener("hashchange", (e) => {
+    const hash = new URL(e.newURL).hash;
+    if (hash !== written && hash.startsWith("#view=")) restore(hash, false).catch((err) => {
+      warn(`Something went wrong while opening this link: ${err.message}`);     // a fault, not the link: reported
+      console.error(err);
+    });
   });
 
   return {

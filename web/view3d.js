@@ -254,7 +254,8 @@ export function createView3D(container, { onHover = null } = {}) {
     }
     const xs = corners.map((c) => c[0]), ys = corners.map((c) => c[1]);
     const box = [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
-    return { paths, dots, box, camera: camera.position.toArray(), target: controls.target.toArray() };
+    return { paths, dots, box, camera: camera.position.toArray(), target: controls.target.toArray(),
+      finite: world.heights.every(Number.isFinite) };   // every height of the mesh is a number
   }
 
   function dispose() {
@@ -306,7 +307,7 @@ function worldOf(grid, surface) {
   const s = SPAN / Math.max(x1 - x0, y1 - y0);
   const cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;
   const base = Math.min(grid.min, ...surface.minima.map((m) => m.value));
-  const z = heightOf(grid.levels, base, grid.max - base || 1);
+  const z = heightOf(grid.levels, base, grid.max / 2 - base / 2 || 0.5);
   const heights = Float32Array.from(grid.values, z);
   return {
     x: (x) => (x - cx) * s,
@@ -319,10 +320,13 @@ function worldOf(grid, surface) {
 }
 
 // f -> z: log of the height above base where the contour uses log levels, else linear; max maps to HEIGHT.
-function heightOf(levels, base, range) {
-  if (levels !== "log") return (f) => ((f - base) / range) * HEIGHT;
-  const d = DELTA * range, lo = Math.log(d), k = HEIGHT / (Math.log(range + d) - lo);
-  return (f) => (Math.log(Math.max(f - base, 0) + d) - lo) * k;
+// `half` is half of max − base, and u = (f − base)/(max − base) is taken by halves, so f from -1e308 to 1e308
+// (a span beyond the float range) still gives finite heights: log(u·r + δr) − log(δr) = log(u + δ) − log(δ).
+function heightOf(levels, base, half) {
+  const u = (f) => (f / 2 - base / 2) / half;
+  if (levels !== "log") return (f) => u(f) * HEIGHT;
+  const lo = Math.log(DELTA), k = HEIGHT / (Math.log(1 + DELTA) - lo);
+  return (f) => (Math.log(Math.max(u(f), 0) + DELTA) - lo) * k;
 }
 
 // The mesh's height at data point (x, y): bilinear between the cell-centre samples, clamped at the edges.
@@ -340,11 +344,12 @@ function bilinear(grid, heights, x, y) {
 // 0.5 and 1 below the first, at most n + 0.5 above the last. Integers are the isolines.
 function levelOf(v, t, lo, hi) {
   const n = t.length;
-  if (v < t[0]) return 0.5 + 0.5 * clamp((v - lo) / (t[0] - lo || 1), 0, 1);
-  if (v >= t[n - 1]) return n + 0.5 * clamp((v - t[n - 1]) / (hi - t[n - 1] || 1), 0, 1);
+  const part = (p, q, r) => (p / 2 - q / 2) / (r / 2 - q / 2 || 1);   // (p − q)/(r − q), by halves: never ∞/∞
+  if (v < t[0]) return 0.5 + 0.5 * clamp(part(v, lo, t[0]), 0, 1);
+  if (v >= t[n - 1]) return n + 0.5 * clamp(part(v, t[n - 1], hi), 0, 1);
   let a = 0, b = n - 1;
   while (b - a > 1) { const m = (a + b) >> 1; if (t[m] <= v) a = m; else b = m; }
-  return a + 1 + (v - t[a]) / (t[b] - t[a] || 1);
+  return a + 1 + part(v, t[a], t[b]);
 }
 
 // The 2-D contour's colour ramp as linear RGB, sampled once: band index L of n is colour(L / n), as there.

@@ -95,18 +95,26 @@ def contour_levels(values, kind, floor, n=LEVELS):
     smallest sampled f − base (at least (max − base)·1e-6) up to max − base, where ``base`` is the lowest known
     minimum value: equal ratios of the height above the minimum, which is what makes valleys like
     Rosenbrock's readable. Thresholds that round to the same value at 12 significant digits are dropped, so a
-    nearly flat view never gets repeated labels.
+    nearly flat view never gets repeated labels. Every threshold is finite for finite values, even when max − min
+    exceeds the float range (f from -1.7e308 to 1.7e308): spans are taken by halves, levels as weighted means.
     """
     lo, hi = min(values), max(values)
     if not hi > lo:
         return [lo]
     if kind == "linear":
-        levels = [lo + (hi - lo) * (k + 0.5) / n for k in range(n)]
+        if math.isfinite(hi - lo):
+            levels = [lo + (hi - lo) * (k + 0.5) / n for k in range(n)]
+        else:
+            levels = [lo * (1 - t) + hi * t for t in ((k + 0.5) / n for k in range(n))]
     else:
         base = min(lo, floor)
         top = hi - base
-        low = max(lo - base, top * 1e-6)
-        levels = [base + low * (top / low) ** (k / (n - 1)) for k in range(n)]
+        if math.isfinite(top):
+            low = max(lo - base, top * 1e-6)
+            levels = [base + low * (top / low) ** (k / (n - 1)) for k in range(n)]
+        else:                                         # by halves: base + 2·d_k, d_k up to (hi − base)/2
+            top, low = hi / 2 - base / 2, max(lo / 2 - base / 2, (hi / 2 - base / 2) * 1e-6)
+            levels = [base + d + d for d in (low * (top / low) ** (k / (n - 1)) for k in range(n))]
     out = []
     for v in levels:
         if not out or float(f"{v:.12g}") > float(f"{out[-1]:.12g}"):
@@ -135,7 +143,9 @@ def _surface_grid(surf, nx, ny):
     values = _grid(surf, nx, ny)
     finite = [v for v in values if math.isfinite(v)]
     if not finite:
-        raise ValueError(f"{surf.name}: f is not a finite number anywhere in the view")
+        raise ValueError(f"{surf.name}: f is not a finite number at any of the {nx} × {ny} points where the plot "
+                         f"samples the view (the centres of its cells), so there is nothing to draw; choose a view "
+                         f"where f can be computed")
     top = max(finite)
     clipped = len(values) - len(finite)
     if clipped:
@@ -155,6 +165,12 @@ def surface_grid(spec, nx=GRID, ny=GRID):
     last ``GRID_CACHE`` surfaces.
     """
     return _surface_grid(resolve_surface(spec), nx, ny)
+
+
+def check_drawable(spec):
+    """ValueError (in words) unless the surface of ``spec`` can be drawn: the same grid the page draws, so a view
+    the checks accept is never one the plot then refuses (a custom f finite only on the view's edge)."""
+    surface_grid(spec)
 
 
 def grid_cache_size():

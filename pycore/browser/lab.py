@@ -15,7 +15,7 @@ from ..expr import describe
 from ..optimizers import get_optimizer
 from ..specs import resolve_surface
 from ..tuning import tune
-from .catalog import DEFAULT_STEPS, MAX_STEPS, surface_record
+from .catalog import DEFAULT_STEPS, MAX_STEPS, check_drawable, surface_record
 from .runs import check_hyperparams, run_options
 
 BASIN_SIZES = (25, 50, 100)
@@ -121,6 +121,7 @@ def check_custom(expr, bounds):
         return {**verdict, "field": "expr"}
     try:
         rec = surface_record({"custom": expr, "bounds": bounds})
+        check_drawable({"custom": expr, "bounds": bounds})
     except ValueError as e:
         return {"ok": False, "field": "bounds", "message": str(e)}
     return {**verdict, "surface": rec}

@@ -18,6 +18,7 @@ or a ValueError: the JSON is measured for nesting before it is parsed, and numbe
 read as out of range rather than as huge integers.
 """
 import json
+import math
 import urllib.parse
 
 from ..checks import check_bounds, check_flag, check_number, check_whole, short
@@ -27,7 +28,7 @@ from ..schedules import SCHEDULES, get_schedule, to_json as _schedule_json, torc
 from ..specs import CUSTOM_KEY, data_spec, resolve_surface
 from ..surfaces import SURFACES
 from ..trajectory import MAX_SEED
-from .catalog import MAX_STEPS
+from .catalog import MAX_STEPS, check_drawable
 from .presets import preset
 from .runs import MAX_NOISE, check_hyperparams, check_start_in_view, record, run_options
 
@@ -77,7 +78,7 @@ def _surface_fields(view):
         if not isinstance(custom, dict) or set(custom) != {"expr", "bounds"} or not isinstance(custom["expr"], str):
             raise ValueError(f"custom must be {{'expr': text, 'bounds': [[x0, x1], [y0, y1]]}}, got {short(custom)}")
         bounds = check_bounds(custom["bounds"], "custom bounds")
-        resolve_surface({"custom": custom["expr"], "bounds": bounds})
+        check_drawable({"custom": custom["expr"], "bounds": bounds})    # parses, builds and samples it as drawn
         custom = {"expr": custom["expr"], "bounds": [list(b) for b in bounds]}
     if data is not None:
         if not isinstance(data, dict):
@@ -242,12 +243,18 @@ def schedule_catalog():
 
 def schedule_curve(spec, base_lr, steps):
     """The picker's preview: the normalised spec, the lr of steps 1..steps, whether it replaces the optimizer's
-    lr, and the equivalent torch code; ValueError (naming the parameter) for a bad spec."""
+    lr, and the equivalent torch code; ValueError (naming the parameter) for a bad spec.
+
+    torch's schedulers may take an allowed lr out of the float range (cosine's recursion doubles it one step past
+    a trough: an lr of 1e308 becomes inf); then ``lrs`` stops before the first step whose lr is not a finite
+    number and ``overflow`` is that step (None otherwise). A run that reaches it diverges, with that reason."""
     s = get_schedule(spec)
     steps = check_whole("steps", steps, 1, MAX_STEPS)
     base = check_number("lr", base_lr, 0.0)
-    return {"spec": s.spec, "lrs": s.lrs(base, steps), "sets_lr": SCHEDULES[s.name].sets_lr,
-            "torch": torch_code(spec)}
+    lrs = s.lrs(base, steps)
+    bad = next((i for i, v in enumerate(lrs) if not math.isfinite(v)), None)
+    return {"spec": s.spec, "lrs": lrs if bad is None else lrs[:bad], "overflow": None if bad is None else bad + 1,
+            "sets_lr": SCHEDULES[s.name].sets_lr, "torch": torch_code(spec)}
 
 
 # ---- exports ---------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import urllib.parse
 
 import pytest
 
-from pagekit import CHROMIUM, CHROMIUM_ARGS, LOOPBACK, ROOT, serve, wait_ready
+from pagekit import CHROMIUM, CHROMIUM_ARGS, LOOPBACK, ROOT, predicates_as_functions, serve, wait_ready
 
 
 def _ensure_vendor():
@@ -35,6 +35,7 @@ def server():
 @pytest.fixture(scope="session")
 def browser():
     sync_api = pytest.importorskip("playwright.sync_api")
+    predicates_as_functions()      # the page's policy refuses eval, which string predicates need (pagekit)
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"{CHROMIUM} is missing (make test installs Debian's chromium)")
     with sync_api.sync_playwright() as pw:

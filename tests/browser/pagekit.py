@@ -2,6 +2,7 @@
 import contextlib
 import os
 import pathlib
+import re
 import socket
 import subprocess
 import sys
@@ -18,9 +19,34 @@ READY_TIMEOUT_MS = 90_000
 LOOPBACK = {"127.0.0.1", "localhost"}
 
 
+_FUNCTION = re.compile(r"^\s*(?:async\b|function\b|\([^()]*\)\s*=>|[A-Za-z_$][\w$]*\s*=>)")
+
+
+def as_function(expression):
+    """A wait_for_function predicate as a function: Playwright compiles an expression string with eval inside the
+    page, which the page's Content-Security-Policy (no 'unsafe-eval') refuses; a function it can call."""
+    return expression if _FUNCTION.match(expression) else f"() => ({expression})"
+
+
+def predicates_as_functions():
+    """Makes every page.wait_for_function / frame.wait_for_function take expressions as functions (as_function),
+    so tests may keep writing ``page.wait_for_function("optviz.state().step > 0")``."""
+    from playwright.sync_api import Frame, Page
+    for cls in (Page, Frame):
+        original = cls.wait_for_function
+        if getattr(original, "as_function", False):
+            continue
+
+        def wait_for_function(self, expression, *args, _original=original, **kwargs):
+            return _original(self, as_function(expression), *args, **kwargs)
+        wait_for_function.as_function = True
+        cls.wait_for_function = wait_for_function
+
+
 def wait_ready(page):
     """Until the page says the first contour is drawn and clicks are live."""
-    page.wait_for_function("document.documentElement.dataset.ready === 'true'", timeout=READY_TIMEOUT_MS)
+    # A function, not an expression: Playwright compiles a string predicate with eval, which the page's policy refuses.
+    page.wait_for_function("() => document.documentElement.dataset.ready === 'true'", timeout=READY_TIMEOUT_MS)
 
 
 def _free_port():
