@@ -526,6 +526,13 @@ def test_adagrad_predict_budget():
     return [lr, budget(lr, t.steps), abs(t.points[0][0]), t.steps, nearest("quadratic", t.points[-1])[0], 0,
             enough, arrives]
 
+def shrinking_steps(key, steps):
+    """key's figure run on the quadratic and its |Δx|/lr at the given steps, checked to fall step after step."""
+    t = figure_run(key, "quadratic")
+    ratios = [abs(t.updates[k - 1][0]) / lr_of(key) for k in steps]
+    assert ratios == sorted(ratios, reverse=True)
+    return t, ratios
+
 
 # ------------------------------------------------------------------------------------------------ RMSProp ---
 @claim("rmsprop-first-step")
@@ -538,10 +545,8 @@ def test_rmsprop_first_step():
 
 @claim("rmsprop-step-settles")
 def test_rmsprop_step_settles():
-    t, lr = figure_run("rmsprop", "quadratic"), lr_of("rmsprop")
     steps = (1, 10, 100, 300)
-    ratios = [abs(t.updates[k - 1][0]) / lr for k in steps]
-    assert ratios == sorted(ratios, reverse=True)
+    t, ratios = shrinking_steps("rmsprop", steps)
     return [*ratios, *steps]
 
 
@@ -700,10 +705,8 @@ def test_adam_first_step():
 
 @claim("adam-step-shrinks")
 def test_adam_step_shrinks():
-    t, lr = figure_run("adam", "quadratic"), lr_of("adam")
     steps = (1, 100, 300, 500)
-    ratios = [abs(t.updates[k - 1][0]) / lr for k in steps]
-    assert ratios == sorted(ratios, reverse=True)
+    t, ratios = shrinking_steps("adam", steps)
     m_hat, v_hat = adam_hat(t, 300)
     g = t.grads[299][0]
     assert abs(m_hat[0]) == pytest.approx(abs(g), rel=0.1) and math.sqrt(v_hat[0]) > 2 * abs(g)

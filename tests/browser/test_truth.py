@@ -268,5 +268,17 @@ def test_phone_layout_plot_first_wide_and_controls_close(server, browser):
     play = page.locator("#play").bounding_box()
     assert not (c["y"] < play["y"] + play["height"] and play["y"] < c["y"] + c["height"]), "Play stays uncovered"
     shot(page, "phone-ready")
+    # Nothing widens the page past the phone's width (the runs table scrolls inside its card), also on a training
+    # surface with early stopping's extra card and chart.
+    wide = "document.documentElement.scrollWidth"
+    assert page.evaluate(wide) <= 390
+    page.keyboard.press("Escape")
+    page.select_option("#surface", "linreg")
+    page.evaluate("optviz.idle()")
+    page.check("#es-on")
+    page.evaluate("optviz.idle()")
+    page.locator("#epoch-card").wait_for(state="visible")
+    assert page.evaluate(wide) <= 390
+    shot(page, "phone-linreg-early-stopping")
     assert not errors
     ctx.close()
