@@ -77,3 +77,34 @@ def test_files_kept_for_offline_use_exist():
     for name in names:
         assert (ROOT / "web" / "vendor" / "three" / name).is_file(), name
     assert '"web/view3d.js"' in share and (ROOT / "web" / "view3d.js").is_file()
+
+
+def _static_imports(start):
+    """Every module ``web/<start>`` imports statically, transitively, as paths relative to web/ (in order)."""
+    seen, todo = [], [start]
+    while todo:
+        name = todo.pop(0)
+        if name in seen:
+            continue
+        seen.append(name)
+        base = pathlib.PurePosixPath(name).parent
+        source = (ROOT / "web" / name).read_text()
+        for m in re.finditer(r'^\s*import\s[^;]*?from\s*"(\.[^"]+)"', source, re.M):
+            todo.append(str(base / m.group(1)).replace("/./", "/").removeprefix("./"))
+    return seen[1:]
+
+
+def test_every_module_of_the_start_is_preloaded_with_pyscripts():
+    """index.html fetches every module app.js imports, and PyScript's core (for the worker, created before the
+    opening view is drawn), at once: a module found only when its importer has run would start the worker late."""
+    html = (ROOT / "index.html").read_text()
+    preloaded = re.findall(r'<link rel="modulepreload" href="\./web/([^"]+)">', html)
+    core = ROOT / "web" / "vendor" / "pyscript" / "core.js"
+    if not core.exists():
+        import pytest
+        pytest.skip("web/vendor is not there yet (make vendor)")
+    chunk = re.search(r'from"\./(core-[\w-]+\.js)"', core.read_text()).group(1)
+    expected = _static_imports("app.js") + ["vendor/pyscript/core.js", f"vendor/pyscript/{chunk}"]
+    assert sorted(preloaded) == sorted(expected)
+    for name in preloaded:
+        assert (ROOT / "web" / name).is_file(), name

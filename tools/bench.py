@@ -1,7 +1,7 @@
 """`make bench`: every benchmark, figures printed, nothing asserted.
 
-1. The engine in CPython and in Pyodide (tools/bench_engine.py; issue target: 12 optimizers x 1000 steps with
-   full records < 100 ms in Pyodide).
+1. The engine in CPython and in Pyodide (tools/bench_engine.py; target: 12 optimizers x 1000 steps with
+   full records <= 70 ms in Pyodide).
 2. Every other tools/bench_*.py that exists (the page: time to ready vs a bare Pyodide boot, click to paths;
    the basin map), each run as its own process.
 """

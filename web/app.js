@@ -95,12 +95,22 @@ function fStar() {
   return g.length ? g[0].value : null;
 }
 
+// While playing, the runs table follows the step 5 times a second, not every frame: rebuilding it 60 times a
+// second cost the page's thread more than all the rest of a frame (layout of a dozen rows), and nobody reads a
+// number that changes 60 times a second. Paused, scrubbed or stepped, it shows the step at once.
+const STATS_EVERY_MS = 200;
+let statsAt = -Infinity;
+
 function draw() {
   const step = S.step;
   paths.draw(step, S.enabled);
   view3d?.draw(step, S.enabled);
   loss.draw(step);
-  stats.draw(step);
+  const now = performance.now();
+  if (!S.playing || step >= S.steps || now - statsAt >= STATS_EVERY_MS) {
+    stats.draw(step);
+    statsAt = now;
+  }
   lab.draw();
   field.draw();
   const r = $("step");
@@ -399,6 +409,7 @@ function pause() {
   S.playing = false;
   $("play").textContent = "Play";
   if (S.inspecting) draw();
+  else stats.draw(S.step);      // the table may be up to STATS_EVERY_MS behind the step it was playing
 }
 
 function goto(step) {
@@ -638,8 +649,12 @@ function openFirstView(first) {
 async function main() {
   loss = new LossChart($("loss-chart"), $("loss-axis-note"), goto);
   stats = new StatsTable($("stats"), { onSort: () => stats.draw(S.step) });
-  const engine = startEngine();       // Python starts in its worker while the opening view is drawn
-  const first = await (await fetch(new URL("./first_view.json", import.meta.url))).json();
+  // Python starts in its worker while the opening view is drawn. The worker is created first (PyScript's module
+  // is preloaded, so that takes a few ms; capped at 150 ms): created after the drawing, its boot would start late.
+  const { spawned, ready: engine } = startEngine();
+  const view = fetch(new URL("./first_view.json", import.meta.url)).then((r) => r.json());
+  await Promise.race([spawned, new Promise((r) => setTimeout(r, 150))]);
+  const first = await view;
   openFirstView(first);
   const linked = location.hash.length > 1;
   if (!linked) play();

@@ -56,13 +56,15 @@ async function ask(i, name, args) {
   }
 }
 
-// Starts worker 0; resolves once pycore answers (its catalog is the first question).
+// Starts worker 0: { spawned, ready }. `spawned` resolves once its Worker exists (Pyodide then boots on its own
+// thread, whatever the page's thread does), `ready` once pycore answers (its catalog is the first question).
 export function start() {
   const t0 = performance.now();
-  return ask(0, "catalog", {}).then((cat) => {
+  const ready = ask(0, "catalog", {}).then((cat) => {
     performance.mark("optviz:python");
     return { catalog: cat, seconds: (performance.now() - t0) / 1000 };
   });
+  return { spawned: worker(0), ready };
 }
 
 // call("check", {...}) -> pycore's answer; rejects with PyError (a message for the person) or PyFault.
