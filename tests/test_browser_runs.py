@@ -6,6 +6,7 @@ import re
 import pytest
 
 import pycore
+from pycore import datasets
 from pycore.browser import catalog, presets, runs
 from pycore.explain import explain_step
 
@@ -151,6 +152,18 @@ def test_divergence_reason_is_reported_at_the_last_point():
     assert info["reason"] == t.reason
     later = runs.step_info(t, 50)
     assert later["stopped"] and later["step"] == last
+
+
+def test_early_stopping_reason_is_reported_at_the_last_point_only():
+    t = datasets.run_minibatch("sgd", "linreg", start=(-1.5, 2), steps=300, lr=0.2, batch_size=8,
+                               early_stopping={"patience": 2, "min_delta": 0.0, "restore_best": True})
+    last = len(t.points) - 1
+    assert last < t.steps and t.reason.startswith("early stopping ended the run")
+    assert runs.step_info(t, last)["reason"] == t.reason
+    assert runs.step_info(t, t.steps)["reason"] == t.reason          # the dot stays at the last point
+    assert runs.step_info(t, last - 1)["reason"] is None
+    done = pycore.run("adam", "quadratic", steps=50)                 # a run that took all its steps says nothing
+    assert runs.step_info(done, 50)["reason"] is None
 
 
 # ---- presets ---------------------------------------------------------------------------------------------

@@ -48,7 +48,7 @@ export function renderInspector(card, info, o, others = null) {
     r.className = "reason";
     r.textContent = info.outcome === "diverged"
       ? `Diverged, so the run stops here. ${info.reason ?? ""}`
-      : `Run ended at step ${info.step}.`;
+      : `Run ended at step ${info.step}${info.reason ? `: ${info.reason}` : "."}`;
     card.append(r);
   }
 }

@@ -145,7 +145,8 @@ def step_info(traj, k):
     info = {
         "optimizer": traj.optimizer, "name": spec.name, "step": i, "requested": k,
         "position": list(traj.points[i]), "loss": traj.losses[i], "outcome": traj.outcome,
-        "reason": traj.reason if traj.outcome == "diverged" and i == last else None,
+        # why the run ended before its steps (diverged, or early stopping), shown at its last point
+        "reason": traj.reason if i == last < traj.steps else None,
         "stopped": k > last,
     }
     if i == 0:
