@@ -23,8 +23,11 @@ function colourOf(v) {
   return v === -2 ? DIVERGED : v === -1 ? NONE : PALETTE[v % PALETTE.length];
 }
 
+const RGB = new Map();     // "#rrggbb" -> [r, g, b], parsed once per colour rather than once per cell and paint
+
 function rgb(hex) {
-  return [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  if (!RGB.has(hex)) RGB.set(hex, [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)));
+  return RGB.get(hex);
 }
 
 // A PNG data URL of the (partial) map: row 0 of `outcomes` is ymin, drawn at the bottom. Until a cell is
