@@ -350,6 +350,7 @@ async function showInspector() {
   const anchor = S.inspecting.anchor ?? paths.dot(key);
   if (!anchor || !S.enabled.has(key) || !S.runs[key]) { card.hidden = true; return; }
   const id = `${S.raceId}:${key}:${S.step}`;
+  if (card.dataset.key !== key) card.hidden = true;   // never another optimizer's numbers under this dot meanwhile
   if (!S.inspectCache.has(id)) {
     S.inspectCache.set(id, call("inspect", { race_id: S.raceId, key, step: S.step }));
   }

@@ -100,7 +100,9 @@ def state(page):
 
 
 def reset(page, surface="rosenbrock"):
-    """The given surface, torch defaults, every optimizer enabled, paused, settled."""
+    """The given surface, torch defaults, every optimizer enabled, paused at 60 steps/s (a faster speed left by
+    another test can end a playback between two key presses), settled."""
+    page.select_option("#speed", "60")
     if state(page)["surface"] != surface:
         page.select_option("#surface", surface)
     settle(page)

@@ -211,7 +211,7 @@ def test_keyboard_shortcuts(app):
     assert not state(page)["playing"]
     # Tab reaches the plot's dots; focusing one opens the inspector.
     page.locator('#plot .dot[data-key="sgd"]').focus()
-    assert page.locator("#inspector").is_visible()
+    page.locator("#inspector").wait_for(state="visible")     # once the worker has sent the step's details
     page.keyboard.press("Escape")
     assert page.locator("#inspector").is_hidden()
 
@@ -238,6 +238,8 @@ def test_inspector_shows_the_step(app):
     page.mouse.move(5, 5)
     page.get_by_role("button", name="All", exact=True).click()
     page.locator('#plot .dot[data-key="lion"]').focus()
+    # the step's details come from the worker on demand: the card changes when they are in
+    page.wait_for_function("() => document.getElementById('inspector').innerText.includes('Lion')")
     assert "Lion" in card.inner_text() and "state exp_avg" in card.inner_text()
     page.locator("h1").click()
 
@@ -362,6 +364,7 @@ def test_divergence_is_shown_where_it_happened(app):
     assert not any("NaN" in d or "Infinity" in d for d in ds)
     page.evaluate(f"optviz.setStep({st['steps']})")
     page.locator('#plot .dot[data-key="sgd"]').focus()
+    page.wait_for_function("() => document.getElementById('inspector').innerText.includes('Diverged')")
     text = page.locator("#inspector").inner_text()
     assert "Diverged" in text and sgd["reason"] in text
     shot(page, "07-divergence")
