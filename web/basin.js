@@ -4,7 +4,7 @@
 // (generation counter); no worker is asked for another chunk of the old one, and a chunk that arrives late for it
 // is dropped. pycore plans the job (pycore.browser.lab.basin_job: chunks sized to take about 0.15 s each).
 import { pool } from "./engine.js";
-import { el, fmt } from "./svg.js";
+import { el, fmt, hexToRgb } from "./svg.js";
 
 const $ = (id) => document.getElementById(id);
 // Minima take these colours by index (the global minimum's share is the headline); no minimum and divergence
@@ -26,7 +26,7 @@ function colourOf(v) {
 const RGB = new Map();     // "#rrggbb" -> [r, g, b], parsed once per colour rather than once per cell and paint
 
 function rgb(hex) {
-  if (!RGB.has(hex)) RGB.set(hex, [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)));
+  if (!RGB.has(hex)) RGB.set(hex, hexToRgb(hex));
   return RGB.get(hex);
 }
 

@@ -1,12 +1,9 @@
 // The surface layer of #plot: filled contour bands, isolines, axes, colour bar and minima, from pycore's grid.
-import { el, fmt, linear, markerPath } from "./svg.js";
+import { el, fmt, hexToRgb, linear, markerPath } from "./svg.js";
 
 // A light perceptual ramp (lightness falls slowly from the valley to the peaks) so coloured paths stand out.
 const STOPS = ["#eaf4fb", "#d6ebf2", "#d9efe0", "#eef3d2", "#fbedc8", "#f8dcc0", "#f2c8bf", "#e6b9c6"];
 
-function hexToRgb(h) {
-  return [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
-}
 const RGB = STOPS.map(hexToRgb);
 
 export function colour(t) {

@@ -48,3 +48,8 @@ export function linear(d0, d1, r0, r1) {
   f.invert = (p) => d0 + (p - r0) / k;
   return f;
 }
+
+// "#rrggbb" -> [r, g, b] (0–255).
+export function hexToRgb(hex) {
+  return [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+}
