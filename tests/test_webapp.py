@@ -94,8 +94,8 @@ def _static_imports(start):
     return seen[1:]
 
 
-def test_every_module_of_the_start_is_preloaded_with_pyscripts():
-    """index.html fetches every module app.js imports, and PyScript's core (for the worker, created before the
+def test_every_module_of_the_first_paint_is_preloaded_with_pyscripts():
+    """index.html fetches every module app.js imports statically (what the first paint needs), and PyScript's core (for the worker, created before the
     opening view is drawn), at once: a module found only when its importer has run would start the worker late."""
     html = (ROOT / "index.html").read_text()
     preloaded = re.findall(r'<link rel="modulepreload" href="\./web/([^"]+)">', html)

@@ -12,13 +12,14 @@ import { LossChart } from "./losschart.js";
 import { buildLegend } from "./controls.js";
 import { renderInspector, placeInspector } from "./inspector.js";
 import { el, clear, markerPath, setMarkers } from "./svg.js";
-import { initShare, registerOffline } from "./share.js";
-import { initLearn } from "./learn.js";
-import { initLab, surfaceSpec, gridSpec } from "./lab.js";
 import { StatsTable } from "./stats.js";
 import { unpackRace, decodeFloats } from "./races.js";
-import { initLessonMode } from "./lessonmode.js";
-import { initField } from "./field.js";
+import { tex } from "./tex.js";
+
+// What the opening plot does not need (links and exports, the docs, the lab, lessons, the field overlay) is
+// imported once it is painted, so the first paint waits for a dozen fewer modules.
+const FEATURES = ["./share.js", "./learn.js", "./lab.js", "./lessonmode.js", "./field.js"];
+let features = null;    // their modules, by file name, once imported
 
 const $ = (id) => document.getElementById(id);
 const plot = $("plot");
@@ -78,8 +79,8 @@ function layout() {
     marks: el("g", {}, plot),
   };
   drawSurface(layers.surface, layers.minima, geo, S.grid, surf);
-  lab.drawn(layers.surface, geo, layers.restored);
-  field.attach(layers.field, geo);
+  lab?.drawn(layers.surface, geo, layers.restored);
+  field?.attach(layers.field, geo);
   el("circle", { r: 7 }, layers.start);
   el("path", { d: "M-3.5,0H3.5M0,-3.5V3.5" }, layers.start);
   el("title", {}, layers.start).textContent = "Start point: drag to move it";
@@ -111,8 +112,8 @@ function draw() {
     stats.draw(step);
     statsAt = now;
   }
-  lab.draw();
-  field.draw();
+  lab?.draw();
+  field?.draw();
   const r = $("step");
   r.max = S.steps;
   r.value = step;
@@ -147,7 +148,7 @@ function applyRace(res) {
   loss.set(S.runs, S.meta, S.order, S.enabled, S.steps, fStar());
   stats.set(S.runs, S.meta, S.order, S.enabled, S.surfaces[S.surface]);
   view3d?.setRuns(S.runs, S.meta, S.order);
-  lab.ran();
+  lab?.ran();
 }
 
 // Asks the worker for every optimizer's run with the current settings and `changes` ({start, steps}) applied;
@@ -155,7 +156,7 @@ function applyRace(res) {
 // newer request replaced this one; rejects with PyError (pycore's message) for a refused value.
 async function rerun({ step = S.step, start = S.start, steps = S.steps, autoplay = false } = {}) {
   const t0 = performance.now();
-  const args = { surface: surfaceSpec(S), start, steps, settings: settingsFor(), options: S.options };
+  const args = { surface: features["lab.js"].surfaceSpec(S), start, steps, settings: settingsFor(), options: S.options };
   S.busy++;
   const slow = setTimeout(() => status("Computing the runs…", "busy"), 200);
   let res;
@@ -216,7 +217,7 @@ async function setSurface(key, { start = null, rerunAfter = true } = {}) {
   pause();
   S.surface = key;
   await lab.select(key);
-  S.grid = await gridFor(gridSpec(S));
+  S.grid = await gridFor(features["lab.js"].gridSpec(S));
   const surf = S.surfaces[key];
   S.start = start ?? [...surf.starts[0]];
   $("surface").value = key;
@@ -230,13 +231,13 @@ async function setSurface(key, { start = null, rerunAfter = true } = {}) {
 
 function showFormula(surf) {
   const f = $("surface-formula");
-  try { katex.render(surf.latex, f, { displayMode: false, throwOnError: true }); } catch { f.textContent = surf.latex; }
+  tex(f, surf.latex);
   $("surface-description").textContent = surf.description;
   $("key-saddle").hidden = !surf.saddles.length;
 }
 
 async function applyPreset() {
-  const p = await call("preset", { spec: gridSpec(S) });
+  const p = await call("preset", { spec: features["lab.js"].gridSpec(S) });
   for (const k of S.order) {
     if (!p[k]) { S.settings.preset.delete(k); continue; }  // no grid lr suits it: keep the current lr
     S.settings.values[k] = { ...S.settings.values[k], lr: p[k].lr };
@@ -331,7 +332,7 @@ function toggle(key, on = !S.enabled.has(key)) {
 // ---- inspector -----------------------------------------------------------------------------------------
 function inspect(key, anchor, choices = null) {
   S.inspecting = { key, anchor, choices };
-  field.follow(key);
+  field?.follow(key);
   if (!S.playing) showInspector();
 }
 
@@ -620,9 +621,6 @@ function openFirstView(first) {
   legend = buildLegend($("legend"), cat.optimizers, S.settings, {
     onToggle: (k) => toggle(k), onCommit: commit, onPanel: (...a) => share.schedules.panel(...a),
   });
-  initLearn(cat.optimizers, { surface: () => S.surface });
-  lab = initLab({ S, call, PyError, setSurface, rerun: tryRerun, pause, goto, refreshSettingsView, legend, fStar, catalog: cat });
-  field = initField({ S, call, PyError });
   const v = first.view;
   S.surface = v.surface;
   S.start = v.start;
@@ -647,6 +645,21 @@ function openFirstView(first) {
   document.documentElement.dataset.painted = "true";
 }
 
+// After the first paint: the features' modules, set up on the opening view.
+async function openFeatures() {
+  await new Promise((r) => requestAnimationFrame(() => setTimeout(r)));   // let the browser show the plot first
+  const mods = await Promise.all(FEATURES.map((f) => import(f)));
+  features = Object.fromEntries(FEATURES.map((f, i) => [f.slice(2), mods[i]]));
+  features["learn.js"].initLearn(S.catalog.optimizers, { surface: () => S.surface });
+  lab = features["lab.js"].initLab({ S, call, PyError, setSurface, rerun: tryRerun, pause, goto, refreshSettingsView,
+    legend, fStar, catalog: S.catalog });
+  field = features["field.js"].initField({ S, call, PyError });
+  lab.drawn(layers.surface, S.geo, layers.restored);
+  field.attach(layers.field, S.geo);
+  lab.ran();
+  draw();
+}
+
 async function main() {
   loss = new LossChart($("loss-chart"), $("loss-axis-note"), goto);
   stats = new StatsTable($("stats"), { onSort: () => stats.draw(S.step) });
@@ -661,15 +674,16 @@ async function main() {
   if (!linked) play();
   status("Python is starting in the background (a few seconds the first time); the race on screen is " +
     "pycore's, computed in advance. You can play, scrub and toggle it now.", "busy");
+  await openFeatures();
   await engine;
-  share = initShare({ S, call, PyError, rerun: tryRerun, pause, setSurface, refreshSettingsView, legend, plot,
+  share = features["share.js"].initShare({ S, call, PyError, rerun: tryRerun, pause, setSurface, refreshSettingsView, legend, plot,
     setSurfaceSpec: (key, spec, options) => lab.setSurfaceSpec(key, spec, options), first: first.schedules });
   S.ready = true;
   for (const id of PYTHON_CONTROLS) $(id).disabled = false;
   lab.enable();
   plot.classList.add("live");
   status("");
-  lessonMode = initLessonMode({ S, call, applyView: (v) => share.apply(v), play, pause, on: window.optviz.on, lock,
+  lessonMode = features["lessonmode.js"].initLessonMode({ S, call, applyView: (v) => share.apply(v), play, pause, on: window.optviz.on, lock,
     writeHash: () => share.flush() });
   if (linked) await share.restore();
   else if (S.raceId === 0) await tryRerun();   // the worker computes the opening race too (bit for bit the same),
@@ -682,7 +696,7 @@ async function main() {
   requestAnimationFrame(() => {
     document.documentElement.dataset.ready = "true";
     performance.mark("optviz:ready");
-    registerOffline(S.order, call);
+    features["share.js"].registerOffline(S.order, call);
   });
 }
 
@@ -722,7 +736,7 @@ window.optviz = {
     check();
   }),
   timing: () => S.timing,
-  field: () => field.state(),
+  field: () => field?.state(),
   frameCost: () => ({ ...S.frames }),
   on(event, fn) { listeners[event].add(fn); return () => listeners[event].delete(fn); },
   // Client (CSS pixel) coordinates of the data point (x, y) on #plot, for tests driving the real mouse.

@@ -100,6 +100,14 @@ function minima(g, geo, surface) {
   }
 }
 
+// d3's contour polygons of a grid, in grid cells: computed once per grid (a tenth to a fifth of a second for the
+// opening view), so a resize or a return to a surface only redraws them.
+const computed = new WeakMap();
+function bandsOf(grid) {
+  if (!computed.has(grid)) computed.set(grid, d3.contours().size([grid.nx, grid.ny]).thresholds(grid.thresholds)(grid.values));
+  return computed.get(grid);
+}
+
 // Draws into `g` (emptied by the caller): bands and isolines clipped to the plot area, axes and colour bar; the
 // minima and saddles into `top`, a layer above the plot's click area.
 export function drawSurface(g, top, geo, grid, surface) {
@@ -112,7 +120,7 @@ export function drawSurface(g, top, geo, grid, surface) {
   const n = grid.thresholds.length;
   const bands = el("g", { class: "bands", "clip-path": "url(#plot-clip)" }, g);
   el("rect", { x: m.left, y: m.top, width, height, fill: colour(0) }, bands);
-  const contours = d3.contours().size([grid.nx, grid.ny]).thresholds(grid.thresholds)(grid.values);
+  const contours = bandsOf(grid);
   contours.forEach((c, k) => {
     let d = "";
     for (const polygon of c.coordinates) for (const ring of polygon) d += ringPath(ring, px, py);

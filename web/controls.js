@@ -3,10 +3,7 @@
 // message next to the control and changes nothing else.
 import { fmt, swatch } from "./svg.js";
 import { outcomeBadge } from "./outcomes.js";
-
-function tex(node, src, fallback) {
-  try { katex.render(src, node, { throwOnError: true }); } catch { node.textContent = fallback; }
-}
+import { tex } from "./tex.js";
 
 function niceStep(span) {
   const raw = span / 1000;
@@ -32,7 +29,7 @@ function numberControl(parent, { id, label, symbol, p, value, commit }) {
     const s = document.createElement("span");
     s.className = "sym";
     s.setAttribute("aria-hidden", "true");
-    tex(s, symbol, "");
+    tex(s, symbol, { fallback: "" });
     lab.append(s);
   }
   const range = document.createElement("input");
@@ -122,7 +119,7 @@ function buildPanel(panel, o, valuesOf, commit) {
     title.textContent = "Update rule (torch semantics)";
     const r = document.createElement("div");
     r.className = "rule";
-    tex(r, o.latex, o.latex);
+    tex(r, o.latex);
     box.append(title, r);
     panel.append(box);
   }

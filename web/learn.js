@@ -2,6 +2,7 @@
 // "Explain" tab beside the controls, and the measured comparison (docs/comparison.md) in a dialog.
 // Docs are fetched with URLs relative to the page, so this works from any sub-path and offline.
 import { renderMarkdown } from "./markdown.js";
+import { loadTex } from "./tex.js";
 
 // Every doc the page may request (tests/test_learn_docs.py checks each exists for every registry key).
 export const DOCS = {
@@ -25,7 +26,9 @@ async function fetchDoc(path) {
     }));
   }
   try {
-    return { url, text: await texts.get(url) };
+    const text = await texts.get(url);
+    await loadTex();     // the doc's formulas are typeset as it is rendered
+    return { url, text };
   } catch (e) {
     texts.delete(url);
     throw new Error(e instanceof TypeError ? `${path} could not be loaded (${e.message}): is the page's server still running?` : e.message);

@@ -204,7 +204,8 @@ export function initShare(app) {
 export const THREE_FILES = ["three.module.js", "three.core.js", "OrbitControls.js", "LineSegments2.js",
   "LineSegmentsGeometry.js", "LineMaterial.js"].map((f) => `web/vendor/three/${f}`);
 function onDemand(keys) {
-  return [...keys.map(DOCS.optimizer), DOCS.surfaces, DOCS.comparison, "web/view3d.js", ...THREE_FILES];
+  return [...keys.map(DOCS.optimizer), DOCS.surfaces, DOCS.comparison, "web/view3d.js", ...THREE_FILES,
+    "web/vendor/katex/katex.min.js", "web/vendor/katex/katex.min.css"];     // web/tex.js loads them after the first paint
 }
 
 // Registers sw.js (scope: the page's folder) and, once it controls the page, asks it for one consistent
