@@ -55,10 +55,14 @@ function fault(e) {
 }
 
 // ---- layout and drawing --------------------------------------------------------------------------------
+let laidOutWidth = 0;    // the plot's box when layout() last drew (a resize of 2 px or more draws again)
+
 function layout() {
   const surf = S.surfaces[S.surface];
   const phone = window.matchMedia("(max-width: 640px)").matches;
-  const maxW = Math.max(240, wrap.clientWidth - 16);  // the ResizeObserver redraws once the width is known
+  laidOutWidth = wrap.clientWidth;
+  const maxW = Math.max(240, laidOutWidth - 16);  // the ResizeObserver redraws once the width is known
+  loss.measure();     // read with the plot's width, before this changes the page
   const maxH = phone ? maxW * 1.1 : Math.max(340, window.innerHeight - 230);
   const geo = geometry(surf.bounds, maxW, maxH, phone);
   S.geo = geo;
@@ -588,11 +592,8 @@ function wireControls() {
   $("preset").addEventListener("click", guard(async () => { await applyPreset(); await tryRerun(); }));
   $("defaults").addEventListener("click", guard(async () => { resetDefaults(); await tryRerun(); }));
   $("view3d-toggle").addEventListener("click", () => show3d($("view3d-toggle").getAttribute("aria-pressed") !== "true"));
-  let width = wrap.clientWidth;
   new ResizeObserver(() => {
-    if (Math.abs(wrap.clientWidth - width) < 2 || !S.geo) return;
-    width = wrap.clientWidth;
-    layout();
+    if (S.geo && Math.abs(wrap.clientWidth - laidOutWidth) >= 2) layout();
   }).observe(wrap);
   wirePointer();
   wireKeys();

@@ -62,6 +62,7 @@ export function initEpochChart(S, goto) {
       runs[k] = { losses: r.minibatch.epoch_losses, val: r.minibatch.val_losses };
       epochs = Math.max(epochs, r.minibatch.epochs);
     }
+    chart.measure();
     chart.set(runs, S.meta, S.order, S.enabled, epochs, 0);
     const stopping = S.order.filter((k) => runs[k] && S.enabled.has(k) && S.runs[k].minibatch.early_stopping);
     showKey(data, stopping.length > 0);

@@ -47,10 +47,10 @@ export class LossChart {
   // reaching 1e-30 does not squash the others; smaller gaps are drawn on the bottom line, as the note says.
   set(runs, meta, order, enabled, steps, fStar) {
     const svg = this.svg;
+    if (this.width === undefined) this.measure();
     clear(svg);
     this.lines = [];
     this.steps = steps;
-    this.width = Math.max(300, svg.parentElement.clientWidth - 28);
     this.height = 190;
     this.bottom = this.height - M.bottom;      // the x axis, for marks dropped onto it
     svg.setAttribute("viewBox", `0 0 ${this.width} ${this.height}`);
@@ -117,6 +117,12 @@ export class LossChart {
       this.lines.push({ pts, dot });
     }
     this.cursor = el("line", { class: "cursor", y1: M.top, y2: this.height - M.bottom }, svg);
+  }
+
+  // Takes the width the page gives the chart, for the next set(). Reading it makes the browser lay the page out
+  // if anything changed since it last did, so callers measure before changing the page (a resize), not after.
+  measure() {
+    this.width = Math.max(300, this.svg.parentElement.clientWidth - 28);
   }
 
   // Chart coordinates [x, y] of the value v at index i, or null when the last set() drew no lines.

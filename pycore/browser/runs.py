@@ -100,8 +100,9 @@ def run_all(surface, start, steps, settings, options=None):
 def statistics(traj, surf):
     """The run's final figures: path length Σ‖Δθ‖, mean step length, final loss and distance to the nearest
     minimum (None when the surface lists none)."""
-    path = math.fsum(math.hypot(ux, uy) for ux, uy in traj.updates)
-    taken = len(traj.updates)
+    updates = traj.updates          # a list made on each access
+    path = math.fsum(math.hypot(ux, uy) for ux, uy in updates)
+    taken = len(updates)
     x, y = traj.points[-1]
     _, dist = nearest(surf.minima, x, y)
     return {"path_length": path, "mean_step": path / taken if taken else None, "final_loss": traj.losses[-1],
