@@ -181,7 +181,7 @@ async function rerun({ step = S.step, start = S.start, steps = S.steps, autoplay
   applyRace(res);
   draw();
   const t2 = performance.now();
-  S.timing = { python: t1 - t0, draw: t2 - t1, total: t2 - t0 };
+  S.timing = { python: t1 - t0, computing: res.python_ms, draw: t2 - t1, total: t2 - t0 };
   requestAnimationFrame(() => requestAnimationFrame(() => { S.timing.painted = performance.now() - t0; }));
   for (const fn of listeners.ran) fn();
   if (autoplay) play();
