@@ -40,9 +40,10 @@ STATE = """() => optviz.idle().then(() => {
            noticeText: document.getElementById('share-notice-text').textContent,
            lessonNotice: lesson && !lesson.hidden && !document.getElementById('lessons-card').hidden ? lesson.textContent : null };
 })"""
-# Attributes of anything drawn (SVG) or positioned (style) that hold NaN or Infinity.
+# Attributes of anything drawn (SVG) or positioned (style) that hold NaN or Infinity (not counting data: URLs,
+# the encoded bytes of a bitmap such as the contour bands, whose base64 may spell either word).
 NON_FINITE = """() => [...document.querySelectorAll('svg, svg *, [style]')].flatMap((e) => [...e.attributes]
-  .filter((a) => /NaN|Infinity/.test(a.value)).map((a) => `<${e.tagName} ${a.name}="${a.value.slice(0, 80)}">`)).slice(0, 5)"""
+  .filter((a) => !a.value.startsWith('data:') && /NaN|Infinity/.test(a.value)).map((a) => `<${e.tagName} ${a.name}="${a.value.slice(0, 80)}">`)).slice(0, 5)"""
 VIEW_FIELDS = ("surface", "start", "steps", "step", "enabled", "custom", "data")
 
 

@@ -15,6 +15,24 @@ from pagekit import enable_only, hover_dot, reset, serve_from_sub_path, settle, 
 pytestmark = pytest.mark.browser
 
 
+
+def bands_drawn(page):
+    """How many filled contour bands the plot's band bitmap holds (0 without one), after checking the bitmap is a
+    PNG covering the plot area with a pixel per screen pixel (the plot's units times the pixel ratio)."""
+    return page.evaluate("""async () => {
+        const img = document.querySelector('#plot .bands image.iso');
+        if (!img || !img.getAttribute('href').startsWith('data:image/png;base64,')) return 0;
+        const area = document.querySelector('#plot .plot-area').getBBox();
+        const box = img.getBBox();
+        const same = (a, b) => Math.abs(a - b) < 0.5;
+        if (!(same(box.x, area.x) && same(box.y, area.y) && same(box.width, area.width) && same(box.height, area.height))) return 0;
+        const png = new Image();
+        png.src = img.getAttribute('href');
+        await png.decode();
+        if (Math.abs(png.naturalWidth - area.width * devicePixelRatio) > 1) return 0;
+        return Number(img.dataset.bands);
+    }""")
+
 def assert_matches_cpython(st):
     assert st["runs"], "no runs shown"
     for key, r in st["runs"].items():
@@ -66,8 +84,9 @@ def test_ready_plot_and_legend(app):
     assert st["presetMode"] and set(st["preset"]) >= set(st["enabled"])
     assert "PRESET" in page.locator("#settings-mode").inner_text().upper()
     assert_equal_aspect_y_up(page, surf)
-    # Filled levels, isolines, colour bar, minima (global vs local).
-    assert page.locator("#plot .bands path.iso").count() >= 10
+    # Filled levels and isolines (painted once, as a bitmap of the plot area at the screen's pixel ratio), colour
+    # bar, minima (global vs local).
+    assert bands_drawn(page) >= 10
     assert page.locator("#plot .cbar rect").count() > 10
     assert page.locator('#plot .minima [data-global="true"]').count() == len(surf.global_minima)
     # Legend: all 12 optimizers, by display name; the opening view's four pressed.
@@ -382,7 +401,7 @@ def test_works_from_a_sub_path(open_page):
         # Before Python is ready: the opening view is drawn, a status line says Python is starting, and a click
         # is kept (its start shown) and answered as soon as Python is ready.
         page.wait_for_function("document.documentElement.dataset.painted === 'true'")
-        assert page.locator("#plot .bands path.iso").count() >= 10 and page.locator("#plot path.path").count() >= 4
+        assert bands_drawn(page) >= 10 and page.locator("#plot path.path").count() >= 4
         early = not page.evaluate("optviz.state().ready")
         if early:
             assert page.locator("#plot-status").is_visible()
