@@ -95,8 +95,9 @@ def _static_imports(start):
 
 
 def test_every_module_of_the_first_paint_is_preloaded_with_pyscripts():
-    """index.html fetches every module app.js imports statically (what the first paint needs), and PyScript's core (for the worker, created before the
-    opening view is drawn), at once: a module found only when its importer has run would start the worker late."""
+    """index.html fetches every module app.js imports statically (what the first paint needs), and PyScript's core
+    (for the worker, created before the opening view is drawn), at once: a module found only when its importer has
+    run would start the worker late."""
     html = (ROOT / "index.html").read_text()
     preloaded = re.findall(r'<link rel="modulepreload" href="\./web/([^"]+)">', html)
     core = ROOT / "web" / "vendor" / "pyscript" / "core.js"

@@ -34,7 +34,7 @@ const ISOLINE = { colour: "rgba(40, 52, 70, .16)", width: 0.7 };
 
 // The filled bands and their isolines, painted once onto a bitmap (an <image> in `bands`) rather than kept as
 // ~30 SVG paths: a playback frame then repaints a picture under the moving paths, not every band's outline,
-// which had held playback of 12 optimizers well under the display rate (36 -> 50 frames/s on the 2-core machine).
+// which had held playback of 12 optimizers well under the display rate (38 -> 49 frames/s on the 2-core machine).
 // Painted at the screen's pixel ratio, so it is as sharp as the paths; `data-bands` says how many bands it holds.
 function paintBands(bands, geo, contours, n, px, py) {
   const { margin: m, width, height } = geo;
@@ -136,8 +136,8 @@ function bandsOf(grid) {
   return computed.get(grid);
 }
 
-// Draws into `g` (emptied by the caller): bands and isolines (a bitmap, see paintBands) clipped to the plot area, axes and colour bar; the
-// minima and saddles into `top`, a layer above the plot's click area.
+// Draws into `g` (emptied by the caller): bands and isolines (a bitmap, see paintBands) clipped to the plot area,
+// axes and colour bar; the minima and saddles into `top`, a layer above the plot's click area.
 export function drawSurface(g, top, geo, grid, surface) {
   const { x, y, margin: m, width, height } = geo;
   const [[x0, x1], [y0, y1]] = grid.bounds;

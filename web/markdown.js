@@ -1,6 +1,6 @@
 // Markdown of the project's docs (docs/*.md, the files GitHub renders) to HTML for the page, offline:
-// marked for the markdown, KaTeX (the global `katex`, which web/learn.js
-// loads with web/tex.js before rendering a doc) for GitHub's math: `$$ … $$` display and `$ … $` inline.
+// marked for the markdown, KaTeX (the global `katex`, which web/learn.js loads with web/tex.js before rendering a
+// doc) for GitHub's math: `$$ … $$` display and `$ … $` inline.
 // Relative links and images are resolved against the doc's own URL, so figures load from any sub-path; a link or
 // image whose URL cannot be parsed (`[x](http://[invalid)`) is shown as its text, and the rest of the doc renders.
 // Raw HTML in a doc is not trusted: comments are dropped, `<a id="…"></a>` anchors and attribute-free

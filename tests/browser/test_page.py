@@ -15,7 +15,6 @@ from pagekit import enable_only, hover_dot, reset, serve_from_sub_path, settle, 
 pytestmark = pytest.mark.browser
 
 
-
 def bands_drawn(page):
     """How many filled contour bands the plot's band bitmap holds (0 without one), after checking the bitmap is a
     PNG covering the plot area with a pixel per screen pixel (the plot's units times the pixel ratio)."""
@@ -32,6 +31,7 @@ def bands_drawn(page):
         if (Math.abs(png.naturalWidth - area.width * devicePixelRatio) > 1) return 0;
         return Number(img.dataset.bands);
     }""")
+
 
 def assert_matches_cpython(st):
     assert st["runs"], "no runs shown"
