@@ -24,8 +24,9 @@ figures: deps-py
 comparison: deps-py
 	$(PYTHON) -m desktop.comparison
 
-# The page's opening view (web/first_view.json), drawn before Python has started.
-static: deps-py
+# The page's opening view: web/first_view.json (drawn before Python has started) and its snapshot in index.html
+# (painted before any script has run), drawn in Chromium.
+static: deps-py vendor deps-browser
 	$(PYTHON) tools/make_static.py
 
 # Refreshes the generated parts of docs/optimizers/*.md and docs/surfaces.md.

@@ -1,9 +1,10 @@
 """The page's performance in headless Chromium, printed next to each target (nothing asserted; `make bench`).
 
-1. Cold load (a fresh context, empty cache, service worker off): the first paint (the opening view's contour and
-   race, ``optviz:painted``; target ≤ 0.5 s after navigation) and the time to ready (Python answering,
-   ``optviz:ready``) against a bare page that only ``loadPyodide()``s from the same files and runs ``1+1``
-   (target ≤ 1.15 × bare). Loads are interleaved, so machine load affects both alike.
+1. Cold load (a fresh context, empty cache, service worker off): the first paint of the opening view's contour and
+   race (target ≤ 0.5 s after navigation), which is index.html's snapshot of it (``SNAPSHOT_PAINTED``), and when
+   web/app.js has drawn it live (``optviz:painted``); and the time to ready (Python answering, ``optviz:ready``)
+   against a bare page that only ``loadPyodide()``s from the same files and runs ``1+1`` (target ≤ 1.15 × bare).
+   Loads are interleaved, so machine load affects both alike.
 2. Repeat visit: with the service worker installed and its offline snapshot complete, a reload's time to ready
    (target ≤ 0.7 × the cold load).
 3. Click to paint, 12 optimizers × 500 steps: ``performance.now()`` from the click to two animation frames after
@@ -30,6 +31,24 @@ performance.mark("bare:ready");
 document.documentElement.dataset.ready = "true";
 </script>"""
 LOADS = 3
+# When index.html's snapshot of the opening view was on screen. The HTML parser may paint a page before it has
+# read all of it, so the first contentful paint proves nothing; the Element Timing API gives when a text was
+# painted, and the Play button's label comes just after the snapshot in the document: once it is painted, so is
+# all of the snapshot. (SVG's own text is not reliably timed in this Chromium.)
+SNAPSHOT_PAINTED = """
+window.__snapshot = new Promise((resolve) => {
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) if (e.identifier === "after-snapshot") resolve(e.renderTime || e.loadTime);
+  }).observe({ type: "element", buffered: true });
+  new MutationObserver((_, watch) => {
+    const play = document.getElementById("play");
+    if (!play) return;
+    watch.disconnect();
+    if (document.querySelector("#plot.snapshot")) play.setAttribute("elementtiming", "after-snapshot");
+    else resolve(null);
+  }).observe(document, { childList: true, subtree: true });
+});
+"""
 CLICKS = 12
 
 
@@ -54,9 +73,11 @@ def mark(page, name):
     return page.evaluate(f"performance.getEntriesByName('{name}')[0].startTime")
 
 
-def cold(browser, base, path, marks):
+def cold(browser, base, path, marks, init=None):
     ctx = _context(browser, base)
     page = ctx.new_page()
+    if init:
+        page.add_init_script(init)
     page.goto(base + path)
     return [mark(page, m) for m in marks], ctx, page
 
@@ -92,21 +113,23 @@ def main():
     predicates_as_functions()    # the page's policy refuses eval (pagekit.as_function)
     with serve(ROOT) as base, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        bare, painted, ready = [], [], []
+        bare, shown, painted, ready = [], [], [], []
         for _ in range(LOADS):
             (t,), ctx, _ = cold(browser, base, "__bare__.html", ["bare:ready"])
             bare.append(t)
             ctx.close()
-            (p, r), ctx, page = cold(browser, base, "index.html", ["optviz:painted", "optviz:ready"])
+            (p, r), ctx, page = cold(browser, base, "index.html", ["optviz:painted", "optviz:ready"], SNAPSHOT_PAINTED)
+            shown.append(page.evaluate("window.__snapshot"))
             painted.append(p)
             ready.append(r)
             if len(ready) < LOADS:
                 ctx.close()
-        b, p, r = statistics.median(bare), statistics.median(painted), statistics.median(ready)
-        print(f"cold load, median of {LOADS}: first paint {p:.0f} ms (target <= 500); ready {r:.0f} ms against a bare "
-              f"Pyodide boot of {b:.0f} ms: ratio {r / b:.2f} (target <= 1.15)")
-        print(f"  bare: {', '.join(f'{t:.0f}' for t in bare)}; paint: {', '.join(f'{t:.0f}' for t in painted)}; "
-              f"ready: {', '.join(f'{t:.0f}' for t in ready)}")
+        b, f, p, r = (statistics.median(v) for v in (bare, shown, painted, ready))
+        print(f"cold load, median of {LOADS}: first paint of the opening view {f:.0f} ms (target <= 500; index.html's "
+              f"snapshot), drawn live {p:.0f} ms; ready {r:.0f} ms against a bare Pyodide boot of {b:.0f} ms: ratio "
+              f"{r / b:.2f} (target <= 1.15)")
+        print(f"  bare: {', '.join(f'{t:.0f}' for t in bare)}; snapshot: {', '.join(f'{t:.0f}' for t in shown)}; "
+              f"live: {', '.join(f'{t:.0f}' for t in painted)}; ready: {', '.join(f'{t:.0f}' for t in ready)}")
 
         wait_ready(page)
         page.evaluate("optviz.idle()")

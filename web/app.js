@@ -69,6 +69,7 @@ function layout() {
   S.geo = geo;
   plot.setAttribute("viewBox", `0 0 ${geo.svgWidth} ${geo.svgHeight}`);
   plot.style.maxWidth = `${geo.svgWidth}px`;
+  plot.classList.remove("snapshot");    // index.html's picture of the opening view, drawn live from here on
   clear(plot);
   const defs = el("defs", {}, plot);
   const clip = el("clipPath", { id: "plot-clip" }, defs);
@@ -78,10 +79,10 @@ function layout() {
     field: el("g", { class: "field-layer", "clip-path": "url(#plot-clip)" }, plot),   // web/field.js
     area: el("rect", { class: "plot-area", x: geo.margin.left, y: geo.margin.top, width: geo.width, height: geo.height, fill: "transparent" }, plot),
     minima: el("g", { class: "minima-layer" }, plot),
-    start: el("g", { class: "start-marker start-handle" }, plot),
-    runs: el("g", { "clip-path": "url(#plot-clip)" }, plot),
-    restored: el("g", { "clip-path": "url(#plot-clip)" }, plot),   // early stopping's restored points (web/earlystop.js)
-    marks: el("g", {}, plot),
+    start: el("g", { class: "start-marker start-handle race" }, plot),
+    runs: el("g", { class: "race", "clip-path": "url(#plot-clip)" }, plot),
+    restored: el("g", { class: "race", "clip-path": "url(#plot-clip)" }, plot),   // early stopping's restored points (web/earlystop.js)
+    marks: el("g", { class: "race" }, plot),
   };
   drawSurface(layers.surface, layers.minima, geo, S.grid, surf);
   lab?.drawn(layers.surface, geo, layers.restored);

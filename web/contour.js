@@ -32,11 +32,29 @@ export function geometry(bounds, maxWidth, maxHeight, compact = false) {
 
 const ISOLINE = { colour: "rgba(40, 52, 70, .16)", width: 0.7 };
 
-// The filled bands and their isolines, painted once onto a bitmap (an <image> in `bands`) rather than kept as
-// ~30 SVG paths: a playback frame then repaints a picture under the moving paths, not every band's outline,
-// which had held playback of 12 optimizers well under the display rate (38 -> 49 frames/s on the 2-core machine).
-// Painted at the screen's pixel ratio, so it is as sharp as the paths; `data-bands` says how many bands it holds.
-function paintBands(bands, geo, contours, n, px, py) {
+// d3's contour polygons of a grid, in grid cells: computed once per grid (a tenth to a fifth of a second for the
+// opening view), so a resize or a return to a surface only redraws them.
+const computed = new WeakMap();
+function bandsOf(grid) {
+  if (!computed.has(grid)) computed.set(grid, d3.contours().size([grid.nx, grid.ny]).thresholds(grid.thresholds)(grid.values));
+  return computed.get(grid);
+}
+
+// The bands that have polygons, in drawing order: the fill of each and its rings in the plot's units (`px`, `py`
+// map grid cells there). A band covers where f is at least its threshold, so each is filled over the one below.
+function bandRings(grid, px, py) {
+  const n = grid.thresholds.length;
+  return bandsOf(grid).map((band, k) => ({
+    fill: colour((k + 1) / n),
+    rings: band.coordinates.flat().map((ring) => ring.map(([a, b]) => [px(a), py(b)])),
+  })).filter((band) => band.rings.length);
+}
+
+// The filled bands and their isolines, painted once onto a bitmap (an <image> in `g`) rather than kept as ~30 SVG
+// paths: a playback frame then repaints a picture under the moving paths, not every band's outline, which had
+// held playback of 12 optimizers well under the display rate (38 -> 49 frames/s on the 2-core machine). Painted at
+// the screen's pixel ratio, so it is as sharp as the paths; `data-bands` says how many bands it holds.
+function paintBands(g, geo, bands) {
   const { margin: m, width, height } = geo;
   const ratio = window.devicePixelRatio || 1;
   const canvas = document.createElement("canvas");
@@ -49,21 +67,53 @@ function paintBands(bands, geo, contours, n, px, py) {
   c.fillRect(m.left, m.top, width, height);
   c.strokeStyle = ISOLINE.colour;
   c.lineWidth = ISOLINE.width;
-  let drawn = 0;
-  contours.forEach((band, k) => {
-    if (!band.coordinates.length) return;
+  for (const { fill, rings } of bands) {
     c.beginPath();
-    for (const polygon of band.coordinates) for (const ring of polygon) {
-      ring.forEach(([a, b], i) => (i ? c.lineTo(px(a), py(b)) : c.moveTo(px(a), py(b))));
+    for (const ring of rings) {
+      ring.forEach(([a, b], i) => (i ? c.lineTo(a, b) : c.moveTo(a, b)));
       c.closePath();
     }
-    c.fillStyle = colour((k + 1) / n);
+    c.fillStyle = fill;
     c.fill();
     c.stroke();                     // the band's outline is the isoline
-    drawn++;
-  });
+  }
   el("image", { class: "iso", href: canvas.toDataURL("image/png"), x: m.left, y: m.top, width, height,
-    preserveAspectRatio: "none", "data-bands": drawn }, bands);
+    preserveAspectRatio: "none", "data-bands": bands.length }, g);
+}
+
+// The same bands as SVG paths (a 0.1 px grid, each ring thinned to within a quarter of a pixel), for index.html's
+// snapshot of the opening view (tools/make_static.py): a path is painted in the page's first frame, where a
+// bitmap waits to be fetched and decoded. `area` is the plot area the bitmap covers ({x, y, width, height}).
+export function vectorBands(g, grid, area) {
+  const { x, y, width, height } = area;
+  const px = (c) => x + (c / grid.nx) * width;
+  const py = (c) => y + height - (c / grid.ny) * height;
+  const at = (v) => Math.round(v * 10) / 10;
+  el("rect", { x, y, width, height, fill: colour(0) }, g);
+  for (const { fill, rings } of bandRings(grid, px, py)) {
+    const d = rings.map((ring) => `M${thin(ring, 0.25).map(([a, b]) => `${at(a)} ${at(b)}`).join("L")}Z`).join("");
+    el("path", { d, fill, stroke: ISOLINE.colour, "stroke-width": ISOLINE.width }, g);
+  }
+}
+
+// The points of a closed ring that keep it within `tol` of itself (Douglas and Peucker's line simplification).
+function thin(ring, tol) {
+  const keep = new Uint8Array(ring.length);
+  keep[0] = keep[ring.length - 1] = 1;
+  const stack = [[0, ring.length - 1]];
+  while (stack.length) {
+    const [i, j] = stack.pop();
+    const [ax, ay] = ring[i], [bx, by] = ring[j];
+    const len = Math.hypot(bx - ax, by - ay);
+    let far = -1, dist = tol;
+    for (let k = i + 1; k < j; k++) {
+      const [cx, cy] = ring[k];
+      const d = len ? Math.abs((bx - ax) * (ay - cy) - (ax - cx) * (by - ay)) / len : Math.hypot(cx - ax, cy - ay);
+      if (d > dist) { far = k; dist = d; }
+    }
+    if (far > 0) { keep[far] = 1; stack.push([i, far], [far, j]); }
+  }
+  return ring.filter((_, k) => keep[k]);
 }
 
 function axes(g, geo, names = ["x", "y"]) {
@@ -128,14 +178,6 @@ function minima(g, geo, surface) {
   }
 }
 
-// d3's contour polygons of a grid, in grid cells: computed once per grid (a tenth to a fifth of a second for the
-// opening view), so a resize or a return to a surface only redraws them.
-const computed = new WeakMap();
-function bandsOf(grid) {
-  if (!computed.has(grid)) computed.set(grid, d3.contours().size([grid.nx, grid.ny]).thresholds(grid.thresholds)(grid.values));
-  return computed.get(grid);
-}
-
 // Draws into `g` (emptied by the caller): bands and isolines (a bitmap, see paintBands) clipped to the plot area,
 // axes and colour bar; the minima and saddles into `top`, a layer above the plot's click area.
 export function drawSurface(g, top, geo, grid, surface) {
@@ -145,9 +187,8 @@ export function drawSurface(g, top, geo, grid, surface) {
   const cy = linear(0, grid.ny, y0, y1);
   const px = (c) => x(cx(c));
   const py = (c) => y(cy(c));
-  const n = grid.thresholds.length;
   const bands = el("g", { class: "bands", "clip-path": "url(#plot-clip)" }, g);
-  paintBands(bands, geo, bandsOf(grid), n, px, py);
+  paintBands(bands, geo, bandRings(grid, px, py));
   el("rect", { class: "frame", x: m.left, y: m.top, width, height }, g);
   axes(g, geo, surface.axes);
   colourBar(g, geo, grid.thresholds, grid.levels === "log");

@@ -11,8 +11,8 @@ export const DOCS = {
   comparison: "docs/comparison.md",
 };
 
-const BOOK = '<svg viewBox="0 0 16 16" aria-hidden="true"><path d="M2.5 3.2C4.3 2.4 6.3 2.5 8 3.6v10c-1.7-1.1-3.7-1.2-5.5-.4zM13.5 3.2c-1.8-.8-3.8-.7-5.5.4v10c1.7-1.1 3.7-1.2 5.5-.4z"/></svg>';
-const TABLE = '<svg viewBox="0 0 16 16" aria-hidden="true"><rect x="2" y="2.5" width="12" height="11" rx="1.5"/><path d="M2 6.2h12M2 9.8h12M6.3 2.5v11"/></svg>';
+// The book of the Explain tab (in index.html), for each legend row's button.
+const BOOK = document.querySelector("#tab-learn svg").outerHTML;
 
 const texts = new Map();
 
@@ -147,18 +147,10 @@ dialog.addEventListener("keydown", (e) => { if (e.key !== "Escape") e.stopPropag
 // ---- the Explain tab --------------------------------------------------------------------------------------
 const side = document.querySelector(".side");
 const layoutBox = document.querySelector(".layout");
-const tabs = node("div", { className: "side-tabs" });
-tabs.setAttribute("role", "tablist");
-tabs.setAttribute("aria-label", "Side panel");
-const tabControls = node("button", { type: "button", id: "tab-controls", textContent: "Controls" });
-const tabLearn = node("button", { type: "button", id: "tab-learn", disabled: true });
-tabLearn.innerHTML = `${BOOK}<span>Explain</span>`;
-for (const t of [tabControls, tabLearn]) t.setAttribute("role", "tab");
-tabLearn.setAttribute("aria-controls", "learn");
-const compareButton = node("button", { type: "button", className: "compare-open" });
-compareButton.innerHTML = `${TABLE}<span>Comparison table</span>`;
-compareButton.title = "Measured comparison of every optimizer over every surface, with the method";
-tabs.append(tabControls, tabLearn);
+const tabs = side.querySelector(".side-tabs");     // the tabs and the comparison's button are in index.html
+const tabControls = document.getElementById("tab-controls");
+const tabLearn = document.getElementById("tab-learn");
+const compareButton = document.getElementById("compare-open");
 
 const panel = node("section", { id: "learn", className: "card learn", hidden: true });
 panel.setAttribute("role", "tabpanel");
@@ -174,11 +166,10 @@ doc.setAttribute("aria-label", "Explanation");
 panel.append(
   node("div", { className: "learn-head" }, node("label", { htmlFor: "learn-doc", textContent: "Explain" }), picker, closeButton),
   back, learnError, doc);
-side.prepend(tabs);
 side.append(panel);
-document.querySelector(".top").append(compareButton);
 selectTab(false);
 compareButton.addEventListener("click", () => openCompare());
+compareButton.disabled = false;
 
 let names = {};
 let current = null;        // the doc shown: an optimizer key or "surfaces"

@@ -60,21 +60,24 @@ WATCHES = []
 
 @pytest.fixture(scope="session")
 def open_page(browser):
-    """open_page(url, width=1400, height=900, wait=True, service_workers="block") -> (page, watch); with ``wait``
-    the page is ready (data-ready="true"), without it the call returns as soon as the document is parsed. The
-    page's service worker (sw.js) is blocked unless a test asks for it (test_share.py's offline test), so no
-    test depends on, or is slowed by, what it caches."""
+    """open_page(url, width=1400, height=900, wait=True, service_workers="block", scripts=None) -> (page, watch);
+    with ``wait`` the page is ready (data-ready="true"), without it the call returns as soon as the document is
+    parsed. The page's service worker (sw.js) is blocked unless a test asks for it (test_share.py's offline test),
+    so no test depends on, or is slowed by, what it caches. ``scripts`` answers the paths it names (e.g.
+    ``/web/app.js``) with the JavaScript given instead of the file."""
     contexts = []
 
-    def opener(url, width=1400, height=900, wait=True, service_workers="block"):
+    def opener(url, width=1400, height=900, wait=True, service_workers="block", scripts=None):
         watch = Watch()
         WATCHES.append(watch)
         ctx = browser.new_context(viewport={"width": width, "height": height}, service_workers=service_workers)
         contexts.append(ctx)
 
         def route(r):
-            host = urllib.parse.urlsplit(r.request.url).hostname
-            if host in LOOPBACK:
+            parts = urllib.parse.urlsplit(r.request.url)
+            if parts.hostname in LOOPBACK and parts.path in (scripts or {}):
+                r.fulfill(body=scripts[parts.path], content_type="text/javascript")
+            elif parts.hostname in LOOPBACK:
                 r.continue_()
             else:
                 watch.blocked.append(r.request.url)
