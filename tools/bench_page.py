@@ -33,18 +33,18 @@ document.documentElement.dataset.ready = "true";
 LOADS = 3
 # When index.html's snapshot of the opening view was on screen. The HTML parser may paint a page before it has
 # read all of it, so the first contentful paint proves nothing; the Element Timing API gives when a text was
-# painted, and the Play button's label comes just after the snapshot in the document: once it is painted, so is
-# all of the snapshot. (SVG's own text is not reliably timed in this Chromium.)
+# painted, and the plot's status line ("Loading the page…") comes right after the snapshot in the document: once
+# it is painted, so is all of the snapshot. (SVG's own text is not reliably timed in this Chromium.)
 SNAPSHOT_PAINTED = """
 window.__snapshot = new Promise((resolve) => {
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) if (e.identifier === "after-snapshot") resolve(e.renderTime || e.loadTime);
   }).observe({ type: "element", buffered: true });
   new MutationObserver((_, watch) => {
-    const play = document.getElementById("play");
-    if (!play) return;
+    const line = document.getElementById("plot-status");
+    if (!line) return;
     watch.disconnect();
-    if (document.querySelector("#plot.snapshot")) play.setAttribute("elementtiming", "after-snapshot");
+    if (document.querySelector("#plot.snapshot") && line.textContent) line.setAttribute("elementtiming", "after-snapshot");
     else resolve(null);
   }).observe(document, { childList: true, subtree: true });
 });
