@@ -80,4 +80,4 @@ def test_pyscript_toml_maps_every_pycore_module_and_no_packages():
     assert sorted(config["files"]) == modules
     assert all(config["files"][m] == m for m in modules)
     assert "packages" not in config
-    assert config["interpreter"] == "./web/vendor/pyodide/pyodide.mjs"
+    assert config["interpreter"] == "./web/pyodide.mjs"

@@ -1,12 +1,15 @@
 """Copy the pinned runtime (Pyodide, PyScript, KaTeX, marked, d3-contour, three.js) from node_modules into
-web/vendor.
+web/vendor, and make Pyodide's start-up snapshot there (tools/pyodide_snapshot.mjs).
 
 The page loads everything from its own origin: this is what makes it work offline. Idempotent: a file is
-copied again only when its size or mtime changed (a rewritten file: only when its rewritten text changed).
+copied again only when its size or mtime changed (a rewritten file: only when its rewritten text changed), and
+the snapshot is made again only when the Pyodide files it was made from change.
 """
+import hashlib
 import pathlib
 import re
 import shutil
+import subprocess
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -53,6 +56,19 @@ def _rewrite(src, dst, old, new):
         dst.write_text(text, encoding="utf-8")
 
 
+def _snapshot():
+    """Pyodide's start-up snapshot, made again whenever the Pyodide files it was made from change (their hash is
+    kept next to it: npm gives every file the same old modification time, so times cannot tell)."""
+    pyodide = OUT / "pyodide"
+    digest = hashlib.sha256()
+    for name in COPIES["pyodide"][1]:
+        digest.update((pyodide / name).read_bytes())
+    source = pyodide / "snapshot.source"
+    if not (pyodide / "snapshot.bin.gz").exists() or not source.exists() or source.read_text() != digest.hexdigest():
+        subprocess.run(["node", str(ROOT / "tools" / "pyodide_snapshot.mjs")], check=True)
+        source.write_text(digest.hexdigest())
+
+
 def main():
     if not NM.is_dir():
         sys.exit("node_modules is missing: run `npm ci` (make does it for you)")
@@ -67,6 +83,7 @@ def main():
                     _rewrite(src / f, dst, *REWRITES[name])
                 else:
                     _copy(src / f, dst)
+    _snapshot()
     print(f"vendored runtime into {OUT.relative_to(ROOT)}")
 
 

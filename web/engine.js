@@ -29,7 +29,7 @@ function spawn() {
     return pyscript;
   });
   return core.then(({ PyWorker }) => PyWorker(here("./engine.py"), {
-    config: here("../pyscript.toml"), version: here("./vendor/pyodide/pyodide.mjs"),
+    config: here("../pyscript.toml"), version: here("./pyodide.mjs"),
   }));
 }
 

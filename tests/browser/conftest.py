@@ -64,10 +64,10 @@ def open_page(browser):
     with ``wait`` the page is ready (data-ready="true"), without it the call returns as soon as the document is
     parsed. The page's service worker (sw.js) is blocked unless a test asks for it (test_share.py's offline test),
     so no test depends on, or is slowed by, what it caches. ``scripts`` answers the paths it names (e.g.
-    ``/web/app.js``) with the JavaScript given instead of the file."""
+    ``/web/app.js``) with the JavaScript given instead of the file; ``missing`` answers its paths with 404."""
     contexts = []
 
-    def opener(url, width=1400, height=900, wait=True, service_workers="block", scripts=None):
+    def opener(url, width=1400, height=900, wait=True, service_workers="block", scripts=None, missing=()):
         watch = Watch()
         WATCHES.append(watch)
         ctx = browser.new_context(viewport={"width": width, "height": height}, service_workers=service_workers)
@@ -77,6 +77,8 @@ def open_page(browser):
             parts = urllib.parse.urlsplit(r.request.url)
             if parts.hostname in LOOPBACK and parts.path in (scripts or {}):
                 r.fulfill(body=scripts[parts.path], content_type="text/javascript")
+            elif parts.hostname in LOOPBACK and parts.path in missing:
+                r.fulfill(status=404, body="not here")
             elif parts.hostname in LOOPBACK:
                 r.continue_()
             else:
