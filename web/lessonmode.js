@@ -5,8 +5,6 @@
 // freely" and the card's close button return to the free playground with the scene's settings.
 import { initLessons, lessonInHash } from "./lessons.js";
 
-const CAP = '<svg viewBox="0 0 16 16" aria-hidden="true"><path d="M1.5 6 8 3l6.5 3L8 9z"/><path d="M4 7.4v3.1c1.2 1.3 2.5 1.9 4 1.9s2.8-.6 4-1.9V7.4"/></svg>';
-
 // app: { S, call, applyView(view), play(), pause(), on(event, fn), lock(on), writeHash() }.
 export function initLessonMode(app) {
   const side = document.querySelector(".side");
@@ -17,10 +15,8 @@ export function initLessonMode(app) {
   const body = document.createElement("div");
   card.append(close, body);
   side.prepend(card);
-  const button = Object.assign(document.createElement("button"), { type: "button", id: "lessons-open", className: "compare-open" });
-  button.innerHTML = `${CAP}<span>Lessons</span>`;
-  button.title = "Short guided scenes: predict what a run will do, then watch it and see what pycore measured";
-  document.querySelector(".top").append(button);
+  const button = document.getElementById("lessons-open");    // in index.html, so the header never moves
+  button.disabled = false;
 
   const phase = (p) => {
     document.body.dataset.lesson = p === "closed" ? "index" : p;

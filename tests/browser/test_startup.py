@@ -30,3 +30,16 @@ def test_without_the_snapshot_the_worker_starts_the_ordinary_way(server, open_pa
     assert [n for n in notes if FALLBACK in n], notes
     assert page.evaluate("optviz.python('catalog').then((c) => c.optimizers.length)") == 12
     page.context.close()
+
+
+@pytest.mark.parametrize("width,height", [(1400, 900), (1280, 900), (390, 844)])
+def test_the_plot_does_not_move_while_the_page_starts(server, open_page, width, height):
+    """What is above the plot (the header's buttons, which the features' modules wire later) is in place from the
+    first paint, so the picture a student sees first does not jump when scripts or Python arrive."""
+    page, _ = open_page(server + "index.html", width=width, height=height, wait=False)
+    top = "() => Math.round(document.getElementById('plot-wrap').getBoundingClientRect().top)"
+    first = page.evaluate(top)
+    wait_ready(page)
+    page.wait_for_timeout(300)
+    assert page.evaluate(top) == first
+    page.context.close()
