@@ -1,10 +1,11 @@
 // The page: state, wiring and playback. Python (pycore, in the workers of web/engine.js) computes; this file only
 // draws and routes events, and never waits for Python on the page's thread.
 //
-// Start-up: the opening view (web/first_view.json, computed by pycore at build time) is drawn at once and starts
-// playing; Python starts in a worker meanwhile. A click made before it is ready is kept (its start marker shown)
-// and answered as soon as it is. Every later change asks the worker for a new race; the paths on screen stay
-// until the new ones are ready, and a newer request replaces an older one.
+// Start-up: index.html's first paint already holds a snapshot of the opening view; this file then draws it live
+// from web/first_view.json (computed by pycore at build time), whole and playable, while Python starts in a worker
+// (web/pyodide.mjs), and plays it from step 0 once Python is ready. A click made before then is kept (its start
+// marker shown) and answered as soon as Python is ready. Every later change asks the worker for a new race; the
+// paths on screen stay until the new ones are ready, and a newer request replaces an older one.
 import { start as startEngine, call, race, pending, PyError } from "./engine.js";
 import { drawSurface, geometry } from "./contour.js";
 import { PathLayer } from "./paths.js";
