@@ -56,6 +56,7 @@ class Watch:
 
 
 WATCHES = []
+CONTEXTS = []      # every context open_page made and that is still open, oldest first
 
 
 @pytest.fixture(scope="session")
@@ -65,13 +66,11 @@ def open_page(browser):
     parsed. The page's service worker (sw.js) is blocked unless a test asks for it (test_share.py's offline test),
     so no test depends on, or is slowed by, what it caches. ``scripts`` answers the paths it names (e.g.
     ``/web/app.js``) with the JavaScript given instead of the file; ``missing`` answers its paths with 404."""
-    contexts = []
-
     def opener(url, width=1400, height=900, wait=True, service_workers="block", scripts=None, missing=()):
         watch = Watch()
         WATCHES.append(watch)
         ctx = browser.new_context(viewport={"width": width, "height": height}, service_workers=service_workers)
-        contexts.append(ctx)
+        CONTEXTS.append(ctx)
 
         def route(r):
             parts = urllib.parse.urlsplit(r.request.url)
@@ -94,8 +93,9 @@ def open_page(browser):
         return page, watch
 
     yield opener
-    for ctx in contexts:
+    for ctx in CONTEXTS:
         ctx.close()
+    CONTEXTS.clear()
 
 
 @pytest.fixture(scope="session")
@@ -107,7 +107,42 @@ def app(server, open_page):
 
 @pytest.fixture(autouse=True)
 def offline_and_clean():
-    """Every browser test fails on a request outside loopback or a console error, in any page it opened."""
+    """Every browser test fails on a request outside loopback or a console error, in any page it opened.
+
+    The pages a test opened itself are closed when it ends (those of session and module fixtures, set up before
+    this fixture, stay open for the tests that share them): a page left open keeps its Python workers and its
+    animations running and slows every later test on this 2-core machine."""
+    mine = len(CONTEXTS)
     yield
-    for w in WATCHES:
-        w.check()
+    try:
+        for w in WATCHES:
+            w.check()
+    finally:
+        for ctx in CONTEXTS[mine:]:
+            ctx.close()
+        del CONTEXTS[mine:]
+
+
+RAF_PROBE = """() => new Promise(done => {
+    const t = setTimeout(() => done(`no animation frame in 2 s (visibility ${document.visibilityState})`), 2000);
+    requestAnimationFrame(() => { clearTimeout(t); done(`frames run (visibility ${document.visibilityState})`); });
+})"""
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """When a browser test fails, its report says for each open page whether the page still renders frames:
+    Playwright's clicks wait for an animation frame, so a page that stopped rendering shows up as a click that
+    times out "waiting for element to be visible, enabled and stable"."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or not report.failed:
+        return
+    lines = []
+    for ctx in CONTEXTS:
+        for page in ctx.pages:
+            try:
+                lines.append(f"{page.url[:100]}: {page.evaluate(RAF_PROBE)}")
+            except Exception as e:      # a closed or crashed page says so instead
+                lines.append(f"{page.url[:100]}: {type(e).__name__}: {str(e)[:200]}")
+    report.sections.append(("open pages", "\n".join(lines) or "none"))
