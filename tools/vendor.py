@@ -3,7 +3,7 @@ web/vendor, and make Pyodide's start-up snapshot there (tools/pyodide_snapshot.m
 
 The page loads everything from its own origin: this is what makes it work offline. Idempotent: a file is
 copied again only when its size or mtime changed (a rewritten file: only when its rewritten text changed), and
-the snapshot is made again only when the Pyodide files it was made from change.
+the snapshot is made again only when what it was made from changes (Pyodide's files, pycore's).
 """
 import hashlib
 import pathlib
@@ -57,12 +57,15 @@ def _rewrite(src, dst, old, new):
 
 
 def _snapshot():
-    """Pyodide's start-up snapshot, made again whenever the Pyodide files it was made from change (their hash is
-    kept next to it: npm gives every file the same old modification time, so times cannot tell)."""
+    """Pyodide's start-up snapshot, with pycore imported, made again whenever what it was made from changes: the
+    Pyodide files, pycore's files or the script that makes it. Their hash is kept next to it (npm gives every
+    file the same old modification time, so times cannot tell)."""
     pyodide = OUT / "pyodide"
+    sources = [pyodide / name for name in COPIES["pyodide"][1]] + [ROOT / "tools" / "pyodide_snapshot.mjs"]
+    sources += sorted(p for p in (ROOT / "pycore").rglob("*.py") if "__pycache__" not in p.parts)
     digest = hashlib.sha256()
-    for name in COPIES["pyodide"][1]:
-        digest.update((pyodide / name).read_bytes())
+    for path in sources:
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
     source = pyodide / "snapshot.source"
     if not (pyodide / "snapshot.bin.gz").exists() or not source.exists() or source.read_text() != digest.hexdigest():
         subprocess.run(["node", str(ROOT / "tools" / "pyodide_snapshot.mjs")], check=True)

@@ -11,7 +11,11 @@ custom function shows progress and a newer request replaces an older one between
 of the last finished race stay here, so the inspector, the exports and the field overlay ask for one step's
 details only when someone looks.
 """
+import hashlib
+import importlib
 import json
+import pathlib
+import sys
 import time
 import traceback
 from array import array
@@ -20,7 +24,25 @@ import js
 from polyscript import xworker
 from pyodide.ffi import to_js
 
-from pycore.browser import catalog, field, lab, lessons, presets, runs, share
+
+def _snapshot_or_files():
+    """Pyodide's snapshot (web/pyodide.mjs) holds pycore already imported, and the SHA-256 of each file it was
+    imported from. The snapshot's pycore is used only if the files this page serves (PyScript has just written
+    them here) are the same; otherwise it is forgotten and imported afresh from them, and the console says so."""
+    made = sys.modules.get("_pycore_snapshot")
+    if made is None:            # started without the snapshot: nothing imported yet
+        return
+    served = {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(pathlib.Path("pycore").rglob("*.py"))}
+    if served != made.files:
+        for name in [n for n in sys.modules if n.partition(".")[0] == "pycore"]:
+            del sys.modules[name]
+        importlib.invalidate_caches()
+        js.console.warn("pycore has changed since Pyodide's snapshot was made: imported from its files instead "
+                        "(tools/vendor.py makes the snapshot again)")
+
+
+_snapshot_or_files()
+from pycore.browser import catalog, field, lab, lessons, presets, runs, share  # after the check
 
 SLICE_SECONDS = 0.06
 _race = {"id": None, "plan": None, "trajs": {}, "errors": {}, "surface": None, "total": 0, "checked": None,

@@ -1,7 +1,7 @@
 """Browser fixtures: the page served the way `make serve` does, one Chromium for the session, no network.
 
-* ``server``: ``python -m http.server`` on a free loopback port, serving the repository root (web/vendor is
-  generated first if missing).
+* ``server``: ``python -m http.server`` on a free loopback port, serving the repository root (tools/vendor.py
+  first brings web/vendor up to date).
 * ``browser``: Debian's Chromium through Playwright (Playwright cannot download its own browser here).
 * ``open_page(url)``: a new context whose every request not to 127.0.0.1/localhost is aborted and recorded,
   with console errors and page errors collected; waits for ``data-ready``. Both lists must stay empty: the
@@ -20,9 +20,10 @@ from pagekit import CHROMIUM, CHROMIUM_ARGS, LOOPBACK, ROOT, predicates_as_funct
 
 
 def _ensure_vendor():
-    needed = ("pyodide/pyodide.mjs", "marked/marked.esm.js", "three/three.module.js")
-    if not all((ROOT / "web" / "vendor" / f).exists() for f in needed):
-        subprocess.run([sys.executable, str(ROOT / "tools" / "vendor.py")], check=True)
+    """tools/vendor.py, idempotent: copies what is missing and makes Pyodide's snapshot again if pycore changed
+    since it was made (the page would still work, importing pycore afresh, but slower and with a warning)."""
+    if (ROOT / "node_modules").is_dir():      # what it copies from (make test installs it first)
+        subprocess.run([sys.executable, str(ROOT / "tools" / "vendor.py")], check=True, stdout=subprocess.DEVNULL)
 
 
 @pytest.fixture(scope="session")
@@ -61,12 +62,12 @@ CONTEXTS = []      # every context open_page made and that is still open, oldest
 
 @pytest.fixture(scope="session")
 def open_page(browser):
-    """open_page(url, width=1400, height=900, wait=True, service_workers="block", scripts=None) -> (page, watch);
+    """open_page(url, width=1400, height=900, wait=True, service_workers="block", files=None) -> (page, watch);
     with ``wait`` the page is ready (data-ready="true"), without it the call returns as soon as the document is
     parsed. The page's service worker (sw.js) is blocked unless a test asks for it (test_share.py's offline test),
-    so no test depends on, or is slowed by, what it caches. ``scripts`` answers the paths it names (e.g.
-    ``/web/app.js``) with the JavaScript given instead of the file; ``missing`` answers its paths with 404."""
-    def opener(url, width=1400, height=900, wait=True, service_workers="block", scripts=None, missing=()):
+    so no test depends on, or is slowed by, what it caches. ``files`` answers the paths it names (e.g.
+    ``/web/app.js``) with the text given instead of the file's; ``missing`` answers its paths with 404."""
+    def opener(url, width=1400, height=900, wait=True, service_workers="block", files=None, missing=()):
         watch = Watch()
         WATCHES.append(watch)
         ctx = browser.new_context(viewport={"width": width, "height": height}, service_workers=service_workers)
@@ -74,8 +75,9 @@ def open_page(browser):
 
         def route(r):
             parts = urllib.parse.urlsplit(r.request.url)
-            if parts.hostname in LOOPBACK and parts.path in (scripts or {}):
-                r.fulfill(body=scripts[parts.path], content_type="text/javascript")
+            if parts.hostname in LOOPBACK and parts.path in (files or {}):
+                kind = "text/javascript" if parts.path.endswith(".js") else "text/plain"
+                r.fulfill(body=files[parts.path], content_type=kind)
             elif parts.hostname in LOOPBACK and parts.path in missing:
                 r.fulfill(status=404, body="not here")
             elif parts.hostname in LOOPBACK:

@@ -55,7 +55,7 @@ def test_the_snapshot_is_what_the_page_draws_now(server, open_page):
 
 def _snapshot_page(open_page, server, hash_, width=1280, height=900):
     page, _ = open_page(server + "index.html" + hash_, width=width, height=height, wait=False,
-                        scripts={"/web/app.js": NO_SCRIPT})
+                        files={"/web/app.js": NO_SCRIPT})
     page.wait_for_load_state("load")
     return page
 

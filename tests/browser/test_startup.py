@@ -1,12 +1,14 @@
-"""Python starts from Pyodide's memory snapshot (web/pyodide.mjs, made by tools/vendor.py): each worker fetches it
-and needs no fallback; without it, a worker starts Pyodide the ordinary way and the page works the same."""
+"""Python starts from Pyodide's memory snapshot (web/pyodide.mjs, made by tools/vendor.py), pycore already imported:
+each worker fetches it and needs neither fallback; without it, a worker starts Pyodide the ordinary way, and with
+pycore's files changed since it was made, imports them afresh: the page works the same."""
 import pytest
 
-from pagekit import wait_ready
+from pagekit import ROOT, wait_ready
 
 pytestmark = pytest.mark.browser
 
 FALLBACK = "Pyodide starts without its snapshot"
+CHANGED = "pycore has changed since Pyodide's snapshot was made"
 
 
 def _open(open_page, url, **kwargs):
@@ -20,7 +22,18 @@ def _open(open_page, url, **kwargs):
 
 def test_the_worker_starts_from_the_snapshot(server, open_page):
     page, notes, snapshots = _open(open_page, server + "index.html")
-    assert snapshots and not [n for n in notes if FALLBACK in n], notes
+    assert snapshots and not [n for n in notes if FALLBACK in n or CHANGED in n], notes
+    assert page.evaluate("optviz.python('catalog').then((c) => c.optimizers.length)") == 12
+    page.context.close()
+
+
+def test_a_changed_pycore_is_imported_from_its_files(server, open_page):
+    """A pycore file the snapshot was not made from (here one with a line added) is never mixed with the
+    snapshot's copy: the worker forgets that copy, imports the files served, and says so."""
+    path = "pycore/browser/catalog.py"
+    changed = (ROOT / path).read_text() + "\n# changed after the snapshot was made\n"
+    page, notes, _ = _open(open_page, server + "index.html", files={"/" + path: changed})
+    assert [n for n in notes if CHANGED in n] and not [n for n in notes if FALLBACK in n], notes
     assert page.evaluate("optviz.python('catalog').then((c) => c.optimizers.length)") == 12
     page.context.close()
 
