@@ -1,8 +1,10 @@
 // The interpreter PyScript starts in each of the page's workers (pyscript.toml `interpreter`, web/engine.js):
-// Pyodide, restored from a snapshot of its memory once it has started (web/vendor/pyodide/snapshot.bin.gz, made
-// by tools/vendor.py from these same files with Pyodide's `_makeSnapshot`). Python's own initialisation is most
-// of a cold start (about 5 of 6 s on a 2-core machine); a worker restored from the snapshot skips it. Should the
-// snapshot be missing or not fit, the worker starts Pyodide the ordinary way and says so in the console.
+// Pyodide, restored from a snapshot of its memory taken once it had started and imported pycore
+// (web/vendor/pyodide/snapshot.bin.gz, made by tools/vendor.py from these same files and pycore's with Pyodide's
+// `_makeSnapshot`). Python's own initialisation is most of a cold start (about 5 of 6 s on a 2-core machine) and
+// compiling pycore about 1 s more; a worker restored from the snapshot skips both (web/engine.py checks that the
+// snapshot's pycore is the one served). Should the snapshot be missing or not fit, the worker starts Pyodide the
+// ordinary way and says so in the console.
 import { loadPyodide as start, version } from "./vendor/pyodide/pyodide.mjs";
 
 export { version };
