@@ -184,6 +184,40 @@ def test_chunks_are_sized_by_the_cost_of_the_surface():
     assert len(lab.chunks(levels, 2000, 1e-2)[0]["cells"]) == 1
 
 
+class _Clock:
+    """A clock that moves only when the surface is evaluated (``per_call`` seconds per call of f or ∇f), read
+    to ``tick`` as a browser's workers read theirs (coarsened to 0.1 ms)."""
+
+    def __init__(self, per_call, tick=1e-4):
+        self.now, self.per_call, self.tick = 0.0, per_call, tick
+
+    def __call__(self):
+        return math.floor(self.now / self.tick) * self.tick
+
+    def surface(self, surf):
+        def spend(fn):
+            def timed(x, y):
+                self.now += self.per_call
+                return fn(x, y)
+            return timed
+        return pycore.surfaces.Surface(**{**surf._asdict(), "f": spend(surf.f), "grad": spend(surf.grad)})
+
+
+@pytest.mark.parametrize("per_call", [2e-6, 5e-5, 3e-3])
+def test_evaluation_cost_is_measured_with_a_coarse_clock(per_call):
+    """One evaluation of f and ∇f is far below a browser worker's 0.1 ms clock tick: the cost is what a long
+    enough run of them measures (timed one by one, every evaluation read as 0 and basin chunks took seconds)."""
+    clock = _Clock(per_call)
+    cost = lab.evaluation_cost(clock.surface(pycore.SURFACES["himmelblau"]), clock=clock)
+    assert cost == pytest.approx(2 * per_call, rel=0.01)
+    chunk = len(lab.chunks([(1, list(range(10000)))], 300, cost)[0]["cells"])
+    assert chunk == min(lab.MAX_CHUNK, max(1, int(lab.CHUNK_SECONDS / (2 * 2 * per_call * 300))))
+
+
+def test_evaluation_cost_ends_with_a_clock_that_does_not_move():
+    assert lab.evaluation_cost(pycore.SURFACES["himmelblau"], clock=lambda: 0.0) > 0
+
+
 def test_basin_applies_the_schedule_and_clipping_of_the_chosen_optimizer():
     options = {"schedules": {"sgd": {"name": "step", "step_size": 20, "gamma": 0.5}}, "max_grad_norm": 1.0,
                "noise": 0.5}

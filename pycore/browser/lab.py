@@ -21,24 +21,31 @@ from .runs import check_hyperparams, run_options
 BASIN_SIZES = (25, 50, 100)
 CHUNK_SECONDS = 0.15
 MAX_CHUNK = 2000
+TIMED_SECONDS = 0.02    # evaluation_cost times at least this much work,
+MAX_ROUNDS = 1 << 12    # or this many rounds over its points (a clock that does not move)
 
 
-def evaluation_cost(surf, samples=40):
-    """Seconds per evaluation of f and ∇f (the median of ``samples`` timings over the view)."""
+def evaluation_cost(surf, points=40, clock=time.perf_counter):
+    """Seconds per evaluation of f and ∇f: the mean over ``points`` points spread over the view, all evaluated
+    again and again (doubling the rounds) until they took at least ``TIMED_SECONDS``. A browser coarsens the
+    clock its workers read (to 0.1 ms here), far coarser than one evaluation: timed one by one, every
+    evaluation read as 0, and a basin map's chunks took seconds instead of ``CHUNK_SECONDS``."""
     (x0, x1), (y0, y1) = surf.bounds
-    times = []
-    for i in range(samples):
-        x, y = x0 + (x1 - x0) * ((i * 0.618) % 1.0), y0 + (y1 - y0) * ((i * 0.382) % 1.0)
-        t0 = time.perf_counter()
-        for _ in range(5):
-            try:
-                surf.f(x, y)
-                surf.grad(x, y)
-            except (ArithmeticError, ValueError):
-                pass
-        times.append((time.perf_counter() - t0) / 5)
-    times.sort()
-    return max(times[len(times) // 2], 1e-7)
+    spread = [(x0 + (x1 - x0) * ((i * 0.618) % 1.0), y0 + (y1 - y0) * ((i * 0.382) % 1.0)) for i in range(points)]
+    rounds = 1
+    while True:
+        t0 = clock()
+        for _ in range(rounds):
+            for x, y in spread:
+                try:
+                    surf.f(x, y)
+                    surf.grad(x, y)
+                except (ArithmeticError, ValueError):
+                    pass
+        elapsed = clock() - t0
+        if elapsed >= TIMED_SECONDS or rounds >= MAX_ROUNDS:
+            return max(elapsed / (rounds * points), 1e-9)
+        rounds *= 2
 
 
 def chunks(levels, steps, cost):
