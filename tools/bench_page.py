@@ -20,6 +20,7 @@ import pathlib
 import statistics
 import sys
 import tempfile
+import urllib.parse
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
@@ -78,9 +79,15 @@ def site():
             yield base
 
 
-def _context(browser, base, service_workers="block"):
+def _record_off_loopback(request):
+    parts = urllib.parse.urlsplit(request.url)
+    if parts.scheme in ("http", "https", "ws", "wss") and parts.hostname not in LOOPBACK:
+        OFF_LOOPBACK.append(request.url)
+
+
+def _context(browser, service_workers="block"):
     ctx = browser.new_context(viewport={"width": 1400, "height": 900}, service_workers=service_workers)
-    ctx.on("request", lambda r: r.url.split("/")[2].split(":")[0] in LOOPBACK or OFF_LOOPBACK.append(r.url))
+    ctx.on("request", _record_off_loopback)
     return ctx
 
 
@@ -90,7 +97,7 @@ def mark(page, name):
 
 
 def cold(browser, base, path, marks, init=None):
-    ctx = _context(browser, base)
+    ctx = _context(browser)
     page = ctx.new_page()
     if init:
         page.add_init_script(init)
@@ -100,7 +107,7 @@ def cold(browser, base, path, marks, init=None):
 
 def repeat_visit(browser, base):
     """(first load ready, reload ready) in ms, with the service worker's snapshot complete in between."""
-    ctx = _context(browser, base, "allow")
+    ctx = _context(browser, "allow")
     page = ctx.new_page()
     page.goto(base + "index.html")
     first = mark(page, "optviz:ready")
