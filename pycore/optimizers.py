@@ -11,6 +11,11 @@ from . import rules
 from .checks import lookup, short
 from .hyperparams import hp, validate
 from .optimizer_text import TEXT as _TEXT_SOURCE
+from .unroll import unrolled
+
+# The same factories for exactly two coordinates (a run's x and y), derived from pycore.rules by unrolling
+# every pass over the coordinates: bit-identical results, with less loop machinery per step (pycore.unroll).
+PLANAR_RULES = unrolled(rules, 2)
 
 OptimizerSpec = namedtuple(
     "OptimizerSpec",
@@ -149,9 +154,10 @@ def get_optimizer(optimizer):
     return lookup(OPTIMIZERS, optimizer, "optimizer", OptimizerSpec)
 
 
-def resolve(optimizer, hyperparams=None):
+def resolve(optimizer, hyperparams=None, *, planar=False):
     """(spec, hyperparams in effect, rule) for ``hyperparams`` ({torch name: value}; lists are read as pairs):
-    validates before anything runs.
+    validates before anything runs. ``planar=True`` gives the rule derived for exactly two coordinates
+    (``PLANAR_RULES``), as a run uses it; the general rule takes any number (basin maps, fields).
 
     The one cross-parameter constraint is torch's: Nesterov momentum needs momentum > 0 and dampening 0.
     """
@@ -162,4 +168,5 @@ def resolve(optimizer, hyperparams=None):
     if values.get("nesterov") and (values["momentum"] <= 0 or values["dampening"] != 0):
         raise ValueError(f"{spec.key}: nesterov=True needs momentum greater than 0 and dampening 0; "
                          f"got momentum={values['momentum']:g}, dampening={values['dampening']:g}")
-    return spec, values, spec.make(**values)
+    make = getattr(PLANAR_RULES, spec.make.__name__) if planar else spec.make
+    return spec, values, make(**values)

@@ -126,7 +126,7 @@ def run(optimizer, surface, start=None, steps=100, *, schedule=None, noise=0.0, 
     ``pycore.datasets``). Raises ValueError for bad input (before any step);
     after that it never raises: a run that blows up returns with ``outcome == "diverged"``.
     """
-    spec, values, rule = resolve(optimizer, hyperparams)
+    spec, values, rule = resolve(optimizer, hyperparams, planar=True)
     surf = get_surface(surface)
     check_whole("steps", steps, 0)
     noise, seed, max_grad_norm, tol = check_options(noise, seed, max_grad_norm, tol)
