@@ -150,7 +150,6 @@ def run(optimizer, surface, start=None, steps=100, *, schedule=None, noise=0.0, 
     state = rule.init(p)
     reason = ended = None
     isfinite, hypot = math.isfinite, math.hypot
-    add_grad, add_state, add_point, add_loss = grads.append, states.append, points.append, losses.append
     for lr in lrs:
         if gauss is not None:
             g = (g[0] + noise * gauss(0.0, 1.0), g[1] + noise * gauss(0.0, 1.0))
@@ -178,10 +177,10 @@ def run(optimizer, surface, start=None, steps=100, *, schedule=None, noise=0.0, 
         if loss - loss or ngx - ngx or ngy - ngy:   # v - v is 0.0 for a finite v, NaN (truthy) for inf or NaN
             reason = f"step {len(grads) + 1}: f or its gradient overflowed at ({nx:.4g}, {ny:.4g})"
             break
-        add_grad(g)
-        add_state(state)
-        add_point(q)
-        add_loss(loss)
+        grads.append(g)            # list.append called as a method: Python 3.12+ (Pyodide) specializes this
+        states.append(state)       # form, and not a bound method kept in a local
+        points.append(q)
+        losses.append(loss)
         p, g = q, (ngx, ngy)
         if stop is not None:
             ended = stop(len(grads), nx, ny)

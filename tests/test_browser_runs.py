@@ -73,8 +73,8 @@ def test_run_all_equals_pycore_run_and_reports_bad_values_per_optimizer():
     records, floats = runs.pack(trajs, "rosenbrock")
     rec = _json(records["adam"])
     n, o = rec["n"], rec["offset"]
-    assert floats[o:o + 2 * n] == [v for p in ref.points for v in p]
-    assert floats[o + 2 * n:o + 3 * n] == list(ref.losses)
+    assert floats[o:o + 2 * n].tolist() == [v for p in ref.points for v in p]
+    assert floats[o + 2 * n:o + 3 * n].tolist() == list(ref.losses)
     assert rec["hyperparams"]["betas"] == [0.8, 0.99] and rec["outcome"] == ref.outcome
     assert rec["path_length"] == math.fsum(math.hypot(*u) for u in ref.updates)
     with pytest.raises(ValueError, match="steps"):

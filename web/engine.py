@@ -18,7 +18,6 @@ import pathlib
 import sys
 import time
 import traceback
-from array import array
 
 import js
 from polyscript import xworker
@@ -88,7 +87,7 @@ def _race_slice():
     seconds = _race["seconds"] + time.perf_counter() - t0
     head = {"id": _race["id"], **_race["checked"], "runs": records, "errors": _race["errors"],
             "python_ms": round(seconds * 1000, 1)}
-    return array("d", floats), head
+    return floats, head
 
 
 def _race_reply(step):

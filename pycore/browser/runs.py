@@ -3,10 +3,12 @@
 * ``run_all(surface, start, steps, settings, options)``: every optimizer in ``settings`` from ``start``; a bad
   setting of one optimizer is reported for that one and does not stop the others.
 * ``pack(trajs)``: what the view draws, and nothing more: per run a small record (outcome, settling step,
-  final statistics, hyperparameters in effect) and all points and losses as one flat list of floats, which the
-  page's worker hands over as a typed array.
+  final statistics, hyperparameters in effect) and all points and losses as one flat ``array("d")``, which the
+  page's worker hands over as a typed array without copying it float by float.
 * ``step_info(traj, k)``: the inspector's numbers and sentence for one dot, computed only when asked.
 """
+from array import array
+from itertools import chain
 import math
 
 from ..checks import check_number, check_pair, check_whole, number_words, short
@@ -100,9 +102,9 @@ def run_all(surface, start, steps, settings, options=None):
 def statistics(traj, surf):
     """The run's final figures: path length Σ‖Δθ‖, mean step length, final loss and distance to the nearest
     minimum (None when the surface lists none)."""
-    updates = traj.updates          # a list made on each access
-    path = math.fsum(math.hypot(ux, uy) for ux, uy in updates)
-    taken = len(updates)
+    p = traj.points
+    path = math.fsum(map(math.dist, p, p[1:]))     # ‖Δθ‖ = hypot of the update: the same rounding
+    taken = len(p) - 1
     x, y = traj.points[-1]
     _, dist = nearest(surf.minima, x, y)
     return {"path_length": path, "mean_step": path / taken if taken else None, "final_loss": traj.losses[-1],
@@ -121,16 +123,16 @@ def record(traj, surf):
 
 
 def pack(trajs, surface):
-    """({key: record}, floats): each run's record, with ``offset`` into ``floats``, which holds for each run
-    in turn its points as x0, y0, x1, y1, ... then its losses (3·n floats per run of n points)."""
+    """({key: record}, floats): each run's record, with ``offset`` into ``floats`` (an ``array("d")``), which
+    holds for each run in turn its points as x0, y0, x1, y1, ... then its losses (3·n floats per run of n
+    points)."""
     surf = resolve_surface(surface)
-    records, floats = {}, []
+    records, floats = {}, array("d")
     for key, t in trajs.items():
         rec = record(t, surf)
         rec["offset"] = len(floats)
-        for x, y in t.points:
-            floats += (x, y)
-        floats += t.losses
+        floats.extend(chain.from_iterable(t.points))
+        floats.extend(t.losses)
         records[key] = rec
     return records, floats
 
