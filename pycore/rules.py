@@ -22,7 +22,9 @@ nearly all such trajectories bit-identical, and the rest an ulp apart (<= 1e-15 
 golden runs agree to 2e-16 relative (median) and 2e-14 at worst over 50 steps; the tests require 1e-9.
 
 Each update is one pass over the coordinates with every per-step scalar hoisted out of it, which takes about
-half the time of one list comprehension per formula line for two coordinates.
+half the time of one list comprehension per formula line for two coordinates. Runs use the 2-D form that
+``pycore.unroll`` derives from this source at import, each pass written out twice; it refuses (at import)
+a pass it cannot unroll faithfully, and says which line and why.
 """
 from collections import namedtuple
 import math
