@@ -30,11 +30,14 @@ def unroll_source(source, n, filename="<unroll>"):
 
 
 def unrolled(module, n):
-    """A new module: ``module``'s source with every pass over coordinates unrolled for ``n`` coordinates."""
+    """A new module: ``module``'s source with every pass over coordinates unrolled for ``n`` coordinates. Only
+    its functions are new; every other name (classes such as ``Rule``, constants) is ``module``'s own object."""
     tree = unroll_source(inspect.getsource(module), n, module.__file__)
     out = types.ModuleType(f"{module.__name__}_{n}", module.__doc__)
     out.__dict__.update(__file__=module.__file__, __package__=module.__package__)
     exec(compile(ast.fix_missing_locations(tree), module.__file__, "exec"), out.__dict__)
+    out.__dict__.update((k, v) for k, v in vars(module).items()
+                        if not isinstance(v, types.FunctionType) and not k.startswith("__"))
     return out
 
 

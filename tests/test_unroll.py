@@ -122,6 +122,11 @@ def test_every_pass_over_coordinates_is_unrolled():
     assert _loops(PLANAR_RULES) == []
 
 
+def test_only_the_functions_are_derived():
+    assert PLANAR_RULES.Rule is rules.Rule and isinstance(resolve("adam", {}, planar=True)[2], pycore.Rule)
+    assert PLANAR_RULES.adam is not rules.adam and PLANAR_RULES.adam.__name__ == "adam"
+
+
 def test_the_derived_rules_take_any_state_the_run_records():
     """The run's state tuples hold exactly two floats per coordinate entry, as the general rule leaves them."""
     t = pycore.run("rmsprop", "rosenbrock", steps=3, centered=True, momentum=0.5)
