@@ -12,6 +12,7 @@ import os
 import pathlib
 import platform
 import subprocess
+import statistics
 import sys
 import time
 
@@ -40,82 +41,103 @@ def main():
         browser()
 
 
+PAIRS = 3     # interleaved 1-worker / N-worker maps: the machine's speed drifts by up to 1.5x over minutes
+
+
+def _open(b, base, workers, surface, lr, warm):
+    """A page with a pool of ``workers``, the surface and Adam's lr set, playback paused, and a complete map of
+    ``warm`` drawn (long enough for every worker of the pool to boot and join)."""
+    from pagekit import LOOPBACK, wait_ready
+    ctx = b.new_context(viewport={"width": 1400, "height": 900}, service_workers="block")
+    ctx.route("**/*", lambda r: r.continue_() if r.request.url.split("/")[2].split(":")[0] in LOOPBACK else r.abort())
+    page = ctx.new_page()
+    page.goto(base + f"index.html?workers={workers}")
+    wait_ready(page)
+    page.select_option("#surface", surface)
+    page.evaluate("optviz.idle()")
+    page.get_by_role("button", name="Adam hyperparameters", exact=True).click()
+    box = page.get_by_role("group", name="Adam hyperparameters", exact=True).get_by_label("lr value", exact=True)
+    box.fill(lr)
+    box.press("Enter")
+    page.evaluate("optviz.idle()")
+    page.evaluate("optviz.pause()")                 # the map's own cost on the page's thread, not playback's
+    page.select_option("#basin-opt", warm)
+    page.select_option("#basin-size", "100")
+    page.check("#basin-on")
+    page.wait_for_function("optviz.state().lab.basin.complete", timeout=600_000)
+    return ctx, page
+
+
+def _map(page, key):
+    """A complete map of ``key`` from a complete map of another optimizer: (the map's state, the page's longest
+    task meanwhile in ms)."""
+    longest = page.evaluate("""async (key) => {
+        const seen = [];
+        const obs = new PerformanceObserver((l) => l.getEntries().forEach((e) => seen.push(e.duration)));
+        obs.observe({ type: "longtask" });
+        const sel = document.getElementById('basin-opt');
+        sel.value = key; sel.dispatchEvent(new Event('change'));
+        await new Promise((done) => { const check = () => optviz.state().lab.basin.complete
+            && optviz.state().lab.basin.total === 10000 ? done() : setTimeout(check, 50); check(); });
+        obs.disconnect();
+        return seen.length ? Math.max(...seen) : 0;
+    }""", key)
+    return page.evaluate("optviz.state().lab.basin"), longest
+
+
 def browser(surface="himmelblau", optimizer="adam", lr="0.1"):
     """The page's basin map in headless Chromium, 100 x 100 starts x 300 steps, offline, with a pool of 1 worker
-    and of N = max(2, cores) workers (``?workers=``): time to the complete map (workers already booted), the
-    page's longest task meanwhile (target <= 50 ms), cancel latency, and fair tuning."""
+    and of N = max(2, cores) workers (``?workers=``), both pages open and their maps interleaved (``PAIRS``
+    pairs, alternating Adam and RMSProp): time to the complete map (workers already booted), the page's longest
+    task meanwhile (target <= 50 ms), cancel latency, and fair tuning."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         print("browser: playwright is not installed; skipped")
         return
     sys.path.insert(0, str(ROOT / "tests" / "browser"))
-    from pagekit import CHROMIUM, CHROMIUM_ARGS, LOOPBACK, predicates_as_functions, serve, wait_ready
+    from pagekit import CHROMIUM, CHROMIUM_ARGS, predicates_as_functions, serve
     predicates_as_functions()    # the page's policy refuses eval (pagekit.as_function)
-    cores = os.cpu_count() or 2
+    n = max(2, os.cpu_count() or 2)
+    warm = "rmsprop" if optimizer != "rmsprop" else "adam"
     with serve(ROOT) as base, sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        times = {}
-        for workers in sorted({1, max(2, cores)}):
-            ctx = b.new_context(viewport={"width": 1400, "height": 900}, service_workers="block")
-            ctx.route("**/*", lambda r: r.continue_() if r.request.url.split("/")[2].split(":")[0] in LOOPBACK
-                      else r.abort())
-            page = ctx.new_page()
-            page.goto(base + f"index.html?workers={workers}")
-            wait_ready(page)
-            page.select_option("#surface", surface)
-            page.evaluate("optviz.idle()")
-            page.get_by_role("button", name="Adam hyperparameters", exact=True).click()
-            box = page.get_by_role("group", name="Adam hyperparameters", exact=True).get_by_label("lr value", exact=True)
-            box.fill(lr)
-            box.press("Enter")
-            page.evaluate("optviz.idle()")
-            page.evaluate("optviz.pause()")                 # the map's own cost on the page's thread, not playback's
-            # Warm-up: a full map of another optimizer, long enough for every worker of the pool to boot and join.
-            warm = "rmsprop" if optimizer != "rmsprop" else "adam"
-            page.select_option("#basin-opt", warm)
-            page.select_option("#basin-size", "100")
-            page.check("#basin-on")
-            page.wait_for_function("optviz.state().lab.basin.complete", timeout=600_000)
-            longest = page.evaluate("""async (key) => {
-                const seen = [];
-                const obs = new PerformanceObserver((l) => l.getEntries().forEach((e) => seen.push(e.duration)));
-                obs.observe({ type: "longtask" });
-                const sel = document.getElementById('basin-opt');
-                sel.value = key; sel.dispatchEvent(new Event('change'));
-                await new Promise((done) => { const check = () => optviz.state().lab.basin.complete
-                    && optviz.state().lab.basin.total === 10000 ? done() : setTimeout(check, 50); check(); });
-                obs.disconnect();
-                return seen.length ? Math.max(...seen) : 0;
-            }""", optimizer)
-            m = page.evaluate("optviz.state().lab.basin")
-            times[workers] = m["elapsed_ms"]
-            print(json.dumps({"runtime": "chromium page", "workers": workers, "case": f"{surface}/{optimizer} lr {lr}",
-                              "grid": "100x100x300", "map_s": round(m["elapsed_ms"] / 1000, 2),
-                              "workers_used": m["workers"], "longest_page_task_ms": round(longest), "longest_task_target_ms": 50,
-                              "global_share": round(m["global_share"], 3),
-                              "load_avg_1min": round(os.getloadavg()[0], 1)}), flush=True)
-            if workers == max(2, cores):
-                latencies = []
-                for other in ("rmsprop", optimizer, "rmsprop"):
-                    page.select_option("#basin-opt", other)
-                    page.wait_for_function("optviz.state().lab.basin.done > 2000", timeout=600_000)
-                    page.select_option("#basin-opt", optimizer if other != optimizer else "rmsprop")
-                    page.wait_for_function("optviz.state().lab.basin.first_chunk_ms !== null", timeout=600_000)
-                    latencies.append(page.evaluate("optviz.state().lab.basin.first_chunk_ms"))
-                print(f"cancel by generation: the new map's first chunk {', '.join(f'{t:.0f}' for t in latencies)} ms "
-                      f"after the change", flush=True)
-                page.uncheck("#basin-on")
-                page.get_by_role("button", name="All", exact=True).click()
-                page.click("#fair-tune")
-                page.wait_for_function("optviz.state().lab.fair.timing", timeout=600_000)
-                t = page.evaluate("optviz.state().lab.fair.timing")
-                print(f"fair comparison, 12 optimizers x 9 lrs x 3 starts x 300 steps over {workers} workers: "
-                      f"{t['total'] / 1000:.1f} s", flush=True)
-            ctx.close()
-        one, many = times[1], times[max(times)]
-        print(f"basin map 100 x 100 x 300: 1 worker {one / 1000:.2f} s, {max(times)} workers {many / 1000:.2f} s: "
-              f"ratio {many / one:.2f} (target <= 0.6 x the single worker)")
+        pages = {workers: _open(b, base, workers, surface, lr, warm) for workers in (1, n)}
+        ratios = []
+        for i in range(PAIRS):
+            key = (optimizer, warm)[i % 2]
+            times = {}
+            for workers, (_, page) in pages.items():
+                m, longest = _map(page, key)
+                times[workers] = m["elapsed_ms"]
+                print(json.dumps({"runtime": "chromium page", "workers": workers, "case": f"{surface}/{key}",
+                                  "grid": "100x100x300", "map_s": round(m["elapsed_ms"] / 1000, 2),
+                                  "workers_used": m["workers"], "longest_page_task_ms": round(longest),
+                                  "longest_task_target_ms": 50, "global_share": round(m["global_share"], 3),
+                                  "load_avg_1min": round(os.getloadavg()[0], 1)}), flush=True)
+            ratios.append(times[n] / times[1])
+        pages[1][0].close()
+        page = pages[n][1]
+        latencies = []
+        for other in (warm, optimizer, warm):
+            page.select_option("#basin-opt", other)
+            page.wait_for_function("optviz.state().lab.basin.done > 2000", timeout=600_000)
+            page.select_option("#basin-opt", optimizer if other != optimizer else warm)
+            page.wait_for_function("optviz.state().lab.basin.first_chunk_ms !== null", timeout=600_000)
+            latencies.append(page.evaluate("optviz.state().lab.basin.first_chunk_ms"))
+        print(f"cancel by generation: the new map's first chunk {', '.join(f'{t:.0f}' for t in latencies)} ms "
+              f"after the change", flush=True)
+        page.uncheck("#basin-on")
+        page.get_by_role("button", name="All", exact=True).click()
+        page.click("#fair-tune")
+        page.wait_for_function("optviz.state().lab.fair.timing", timeout=600_000)
+        t = page.evaluate("optviz.state().lab.fair.timing")
+        print(f"fair comparison, 12 optimizers x 9 lrs x 3 starts x 300 steps over {n} workers: "
+              f"{t['total'] / 1000:.1f} s", flush=True)
+        pages[n][0].close()
+        print(f"basin map 100 x 100 x 300, {n} workers against 1, {PAIRS} interleaved pairs: ratios "
+              f"{', '.join(f'{r:.2f}' for r in ratios)}; median {statistics.median(ratios):.2f} "
+              f"(target <= 0.6 x the single worker)")
         b.close()
 
 
