@@ -9,7 +9,8 @@
 2. Repeat visit: with the service worker installed and its offline snapshot complete, a reload's time to ready
    (target ≤ 0.7 × the cold load).
 3. Click to paint, 12 optimizers × 500 steps: ``performance.now()`` from the click to two animation frames after
-   the new paths are drawn (target: median ≤ 60 ms), with the worker's share (Python, packing, transfer).
+   the new paths are drawn (target: median ≤ 60 ms), with the workers' share (Python, packing, transfer), once
+   the second worker that races share has joined (a person's first start brings it up).
 4. Playback: frames per second at 60 steps/s and the JS cost of one redraw (target: the display rate).
 5. The page's thread: the longest task (long-task observer) during the largest run the page allows, 12 × 2000
    steps (target ≤ 100 ms), and during playback.
@@ -163,6 +164,13 @@ def main():
         page.fill("#steps", "500")
         page.press("#steps", "Enter")
         page.evaluate("optviz.idle()")
+        # A person's first start on the plot brings up the second worker races share (web/engine.js warmRaces);
+        # the clicks are timed once it has joined, as a person's clicks after their first one are.
+        for _ in range(80):
+            if page.evaluate("optviz.clickAt(-1.5, 2.5, {play: false}).then(() => optviz.timing().workers)") > 1:
+                break
+            page.wait_for_timeout(250)
+        page.evaluate("optviz.idle()")
         starts = [(-1.8 + 0.3 * i, 2.8 - 0.25 * i) for i in range(CLICKS)]
         rows = []
         for x, y in starts:
@@ -171,9 +179,11 @@ def main():
             rows.append(page.evaluate("optviz.timing()"))
         med = {k: statistics.median(r[k] for r in rows) for k in ("python", "computing", "draw", "painted")}
         worst = max(r["painted"] for r in rows)
+        shared = statistics.median(r["workers"] for r in rows)
         print(f"click to paint, 12 optimizers x 500 steps, median of {CLICKS}: {med['painted']:.1f} ms (target <= 60; "
-              f"worst {worst:.1f}); worker {med['python']:.1f} ms (of which Python's runs and packing "
-              f"{med['computing']:.1f} ms, the rest the call and transfer), drawing {med['draw']:.1f} ms")
+              f"worst {worst:.1f}); the workers {med['python']:.1f} ms (of which Python's runs and packing "
+              f"{med['computing']:.1f} ms in the slower of {shared:g}, the rest the calls and transfer), drawing "
+              f"{med['draw']:.1f} ms")
 
         page.evaluate("optviz.clickAt(-1.5, 2.5, {play: false}).then(() => optviz.setStep(0))")
         play = longest_task(page, """new Promise((done) => {

@@ -6,7 +6,7 @@
 // (web/pyodide.mjs), and plays it from step 0 once Python is ready. A click made before then is kept (its start
 // marker shown) and answered as soon as Python is ready. Every later change asks the worker for a new race; the
 // paths on screen stay until the new ones are ready, and a newer request replaces an older one.
-import { start as startEngine, call, race, pending, PyError } from "./engine.js";
+import { start as startEngine, call, race, warmRaces, pending, PyError } from "./engine.js";
 import { drawSurface, geometry } from "./contour.js";
 import { PathLayer } from "./paths.js";
 import { LossChart } from "./losschart.js";
@@ -183,7 +183,7 @@ async function rerun({ step = S.step, start = S.start, steps = S.steps, autoplay
   applyRace(res);
   draw();
   const t2 = performance.now();
-  S.timing = { python: t1 - t0, computing: res.python_ms, draw: t2 - t1, total: t2 - t0 };
+  S.timing = { python: t1 - t0, computing: res.python_ms, draw: t2 - t1, total: t2 - t0, workers: res.lanes };
   requestAnimationFrame(() => requestAnimationFrame(() => { S.timing.painted = performance.now() - t0; }));
   for (const fn of listeners.ran) fn();
   if (autoplay) play();
@@ -499,6 +499,7 @@ async function startAt(x, y, { play: autoplay = true } = {}) {
     return false;
   }
   S.start = [x, y];       // a point on the plot is a valid start: it holds even if a newer request replaces this one
+  warmRaces();            // the next starts' races are shared with a second worker once it is up
   return tryRerun({ step: autoplay ? 0 : Number.MAX_SAFE_INTEGER, autoplay });
 }
 

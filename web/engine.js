@@ -81,9 +81,13 @@ export async function attempt(name, args = {}) {
 }
 
 // ---- races: the latest request wins ---------------------------------------------------------------------------
-// A race runs in slices on worker 0. While one is computing, a newer request waits (replacing any older waiting
-// one, whose promise resolves to null) and the running one stops after its current slice.
-let waiting = null, running = false, raceId = 0;
+// A race runs in slices. While one is computing, a newer request waits (replacing any older waiting one, whose
+// promise resolves to null) and the running one stops after its current slice. Its optimizers are dealt, in turn
+// in display order, to the race workers that are up: worker 0, and worker 1 once warmRaces() has started it and
+// it has answered (a person's first start on the plot does). The parts run at once, on two cores, and are joined
+// here into one race, the same whichever worker ran what. Worker 0 makes any run it did not make when asked
+// (web/engine.py), so the inspector, the exports and the field overlay ask it alone.
+let waiting = null, running = false, raceId = 0, raceLanes = 1, warming = false;
 
 export function race(args, onProgress) {
   return new Promise((resolve, reject) => {
@@ -93,25 +97,56 @@ export function race(args, onProgress) {
   });
 }
 
+// Starts worker 1 for races (once); races use it from when it has answered.
+export function warmRaces() {
+  if (warming || POOL < 2) return;
+  warming = true;
+  worker(1).then((w) => w.sync.call("resources", "{}")).then(() => { raceLanes = 2; }, () => {});
+}
+
 async function pump() {
   running = true;
   while (waiting) {
     const job = waiting;
     waiting = null;
     const id = ++raceId;
-    try {
-      const w = await worker(0);
-      let reply = answer(await w.sync.race(id, JSON.stringify(job.args)));
-      while (reply.pending && !waiting) {
-        job.onProgress?.(reply.done, reply.total);
-        reply = answer(await w.sync.race_more(id));
-      }
-      job.resolve(reply.pending ? null : reply);
-    } catch (e) {
-      job.reject(e);
-    }
+    const keys = Object.keys(job.args.settings ?? {});
+    const lanes = Math.max(1, Math.min(raceLanes, keys.length));
+    const done = new Array(lanes).fill(0);
+    const progress = (j, n) => { done[j] = n; job.onProgress?.(done.reduce((a, b) => a + b, 0), keys.length); };
+    const parts = await Promise.allSettled(Array.from({ length: lanes }, (_, j) => racePart(j, id,
+      lanes > 1 ? { ...job.args, only: keys.filter((_, k) => k % lanes === j) } : job.args, (n) => progress(j, n))));
+    const failed = parts.find((p) => p.status === "rejected");
+    if (failed) job.reject(failed.reason);
+    else job.resolve(parts.some((p) => p.value === null) ? null : join(parts.map((p) => p.value), keys));
   }
   running = false;
+}
+
+// One worker's part of race `id`: its packed reply, or null if a newer race replaced it.
+async function racePart(i, id, args, onProgress) {
+  const w = await worker(i);
+  let reply = answer(await w.sync.race(id, JSON.stringify(args)));
+  while (reply.pending && !waiting) {
+    onProgress(reply.done);
+    reply = answer(await w.sync.race_more(id));
+  }
+  return reply.pending ? null : reply;
+}
+
+// The parts' packed replies as one: records in display order (`keys`), offsets into the joined floats.
+function join(replies, keys) {
+  if (replies.length === 1) return { ...replies[0], lanes: 1 };
+  const floats = new Float64Array(replies.reduce((n, r) => n + r.floats.length, 0));
+  const at = [];
+  replies.reduce((n, r, j) => { floats.set(r.floats, n); at[j] = n; return n + r.floats.length; }, 0);
+  const runs = {};
+  for (const k of keys) {
+    const j = replies.findIndex((r) => k in r.runs);
+    if (j >= 0) runs[k] = { ...replies[j].runs[k], offset: replies[j].runs[k].offset + at[j] };
+  }
+  return { ...replies[0], runs, errors: Object.assign({}, ...replies.map((r) => r.errors)), floats,
+           python_ms: Math.max(...replies.map((r) => r.python_ms)), lanes: replies.length };
 }
 
 // ---- the pool: basin maps and tuning ----------------------------------------------------------------------------

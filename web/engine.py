@@ -7,9 +7,11 @@ ValueError (bad input, said in words), or ``{"error": ..., "bug": true}`` for an
 reports as a fault rather than a traceback.
 
 Races run in slices (``race`` then ``race_more``), one optimizer at a time within ``SLICE_SECONDS``, so a slow
-custom function shows progress and a newer request replaces an older one between two runs. The trajectories
-of the last finished race stay here, so the inspector, the exports and the field overlay ask for one step's
-details only when someone looks.
+custom function shows progress and a newer request replaces an older one between two runs. A race may run
+only some of its optimizers here (``only``: web/engine.js deals them to two workers); the trajectories of the
+last few finished races stay here with what was asked, and a run another worker made is made again here
+when asked for (runs are exact and deterministic, so it is the same run), so the inspector, the exports and
+the field overlay ask worker 0 alone, for one step's details only when someone looks.
 """
 import hashlib
 import importlib
@@ -44,9 +46,10 @@ _snapshot_or_files()
 from pycore.browser import catalog, field, lab, lessons, presets, runs, share  # after the check
 
 SLICE_SECONDS = 0.06
-_race = {"id": None, "plan": None, "trajs": {}, "errors": {}, "surface": None, "total": 0, "checked": None,
+_race = {"id": None, "plan": None, "trajs": {}, "errors": {}, "args": None, "total": 0, "checked": None,
          "seconds": 0.0}
-_shown = {"id": None, "trajs": {}, "surface": None}
+_shown = {}          # finished races: id -> {"trajs": {key: Trajectory}, "args": what the race asked} (the last few)
+MAX_SHOWN = 3
 _plans = {}          # basin jobs: id -> plan (the last few)
 MAX_PLANS = 4
 
@@ -82,8 +85,10 @@ def _race_slice():
             if done < _race["total"]:
                 _race["seconds"] += time.perf_counter() - t0
                 return None, {"pending": _race["id"], "done": done, "total": _race["total"]}
-    _shown.update(id=_race["id"], trajs=_race["trajs"], surface=_race["surface"])
-    records, floats = runs.pack(_race["trajs"], _race["surface"])
+    _shown[_race["id"]] = {"trajs": _race["trajs"], "args": _race["args"]}
+    while len(_shown) > MAX_SHOWN:
+        del _shown[next(iter(_shown))]
+    records, floats = runs.pack(_race["trajs"], _race["args"]["surface"])
     seconds = _race["seconds"] + time.perf_counter() - t0
     head = {"id": _race["id"], **_race["checked"], "runs": records, "errors": _race["errors"],
             "python_ms": round(seconds * 1000, 1)}
@@ -109,14 +114,20 @@ def _race_reply(step):
     return reply
 
 
+def _part(args):
+    """The settings of the optimizers this worker runs: all of them, or those ``only`` names."""
+    settings, only = args["settings"], args.get("only")
+    return settings if only is None or not isinstance(settings, dict) else {k: settings[k] for k in only if k in settings}
+
+
 def race(request_id, args_json):
     """Start a race (``pycore.browser.runs.plan_runs``: everything checked first) and run its first slice."""
     def start():
         args = json.loads(args_json)
-        checked, plan = runs.plan_runs(args["surface"], args["start"], args["steps"], args["settings"],
+        checked, plan = runs.plan_runs(args["surface"], args["start"], args["steps"], _part(args),
                                        args.get("options"))
-        _race.update(id=request_id, plan=plan, trajs={}, errors={}, surface=args["surface"],
-                     total=len(args["settings"]), checked=checked, seconds=0.0)
+        _race.update(id=request_id, plan=plan, trajs={}, errors={}, args=args, total=len(_part(args)),
+                     checked=checked, seconds=0.0)
         return _race_slice()
     return _race_reply(start)
 
@@ -131,9 +142,17 @@ def race_more(request_id):
 
 
 def _shown_traj(race_id, key):
-    if _shown["id"] != race_id or key not in _shown["trajs"]:
+    """The run of ``key`` in finished race ``race_id``; made here if another worker ran it."""
+    shown = _shown.get(race_id)
+    if shown is not None and key not in shown["trajs"] and key in shown["args"]["settings"]:
+        a = shown["args"]
+        for k, out in runs.plan_runs(a["surface"], a["start"], a["steps"], {key: a["settings"][key]},
+                                     a.get("options"))[1]:
+            if not isinstance(out, str):
+                shown["trajs"][k] = out
+    if shown is None or key not in shown["trajs"]:
         raise ValueError(f"no run of {key!r} is shown")
-    return _shown["trajs"][key]
+    return shown["trajs"][key]
 
 
 def _inspect(race_id, key, step):
@@ -141,7 +160,7 @@ def _inspect(race_id, key, step):
 
 
 def _field(race_id, key, step, nx, ny):
-    return field.field(_shown_traj(race_id, key), _shown["surface"], step, nx, ny)
+    return field.field(_shown_traj(race_id, key), _shown[race_id]["args"]["surface"], step, nx, ny)
 
 
 def _export(race_id, kind, order, view):
@@ -150,7 +169,7 @@ def _export(race_id, kind, order, view):
     if kind == "csv":
         return share.trajectories_csv(trajs, order)
     if kind == "stats":
-        return share.stats_csv(trajs, order, _shown["surface"])
+        return share.stats_csv(trajs, order, _shown[race_id]["args"]["surface"])
     return share.trajectories_json(trajs, order, share.validate_view(view))
 
 

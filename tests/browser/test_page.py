@@ -3,6 +3,8 @@
 One page load is shared by these tests (``app``); each test sets up the state it needs. Runs shown by the page
 are compared with ``pycore.run`` on CPython for the same settings (1e-9 relative).
 """
+import csv
+import io
 import math
 
 import pytest
@@ -133,6 +135,37 @@ def test_drag_moves_the_start_and_reruns_live(app):
     assert abs(st["start"][0] - 0.6) <= 2 * per_px and abs(st["start"][1] - 2.2) <= 2 * per_px
     assert not st["playing"] and st["step"] == st["steps"]
     assert_matches_cpython(st)
+
+
+def test_races_are_shared_with_a_second_worker_and_stay_whole(app, tmp_path):
+    """A person's start brings up a second worker; from then on a race's optimizers are dealt to both, and the
+    joined race, the inspector and the exports are what one worker gave (worker 0 makes the other's runs again
+    when asked: the same runs)."""
+    page = app
+    reset(page)
+    for _ in range(80):
+        page.evaluate("optviz.clickAt(-1.3, 2.4, {play: false})")
+        if state(page) and page.evaluate("optviz.timing().workers") == 2:
+            break
+        page.wait_for_timeout(250)
+    assert page.evaluate("optviz.timing().workers") == 2, "the second worker never joined the races"
+    st = state(page)
+    assert list(st["runs"]) == list(pycore.OPTIMIZERS)
+    assert_matches_cpython(st)
+    page.evaluate("optviz.setStep(30)")
+    for key in ("momentum", "lion"):       # both from the second worker's half
+        page.locator(f'#plot .dot[data-key="{key}"]').focus()
+        name = pycore.OPTIMIZERS[key].name
+        page.wait_for_function(f"() => document.getElementById('inspector').innerText.includes('{name}')")
+        t = pycore.run(key, "rosenbrock", start=tuple(st["start"]), steps=st["steps"])
+        assert browser_runs.step_info(t, 30)["text"] in page.locator("#inspector").inner_text()
+    page.locator("h1").click()
+    with page.expect_download() as d:
+        page.click("#export-csv")
+    d.value.save_as(tmp_path / "runs.csv")
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "runs.csv").read_text())))
+    for key, run in st["runs"].items():
+        assert [[float(r["x"]), float(r["y"])] for r in rows if r["optimizer"] == key] == run["points"], key
 
 
 # ---- legend ----------------------------------------------------------------------------------------------
