@@ -315,6 +315,7 @@ async function setStartFromInput(axis) {
   const text = $(`start-${axis}`).value;
   const start = axis === "x" ? [text, S.start[1]] : [S.start[0], text];
   pause();
+  warmRaces();
   const ok = await tryRerun({ start, step: 0, autoplay: true }, "start-error");
   if (!ok) for (const [id, v] of [["start-x", S.start[0]], ["start-y", S.start[1]]]) $(id).value = String(Number(v.toPrecision(6)));
 }

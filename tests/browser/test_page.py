@@ -327,8 +327,11 @@ def test_hyperparameter_changes_rerun(app):
     # The log slider: one key press moves lr by 0.01 decade; the text box shows the exact value in effect.
     # Pressed on the slider itself once the rerun above has finished: focusing it and then pressing the key on the
     # page let the key miss it once (a clean-clone run, 2026-12-02: the value stayed 0.05).
+    # The box shows the new value once pycore has checked it (an answer from the worker): read it when the page is
+    # idle again (read at once, it could still show 0.05: a run of the browser suite, 2026-12-02).
     page.evaluate("optviz.idle()")
     panel.get_by_label("lr", exact=True).press("ArrowLeft")
+    page.evaluate("optviz.idle()")
     lr = float(panel.get_by_label("lr value", exact=True).input_value())
     assert lr == float(f"{10 ** (round(math.log10(0.05), 2) - 0.01):.3g}")
     assert state(page)["runs"]["adam"]["hyperparams"]["lr"] == lr
