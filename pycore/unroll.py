@@ -116,7 +116,7 @@ def _names(target, node):
 
 
 def _pass(node):
-    """(index name or None, target names, sequence names) of a pass over coordinates, or None."""
+    """(index name or None, target names, sequences) of a pass over coordinates, or None."""
     index, target, it = None, node.target, node.iter
     if (isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "enumerate"
             and len(it.args) == 1 and isinstance(target, ast.Tuple) and len(target.elts) == 2

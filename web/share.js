@@ -105,14 +105,15 @@ export function initShare(app) {
   const clipOn = $("clip-on"), clipNorm = $("clip-norm");
 
   // Checks the options through pycore (the same checks as a link's, typed text read as typed) and, if they
-  // pass, applies the values pycore read; else shows why and puts every box back to what is in effect.
+  // pass, applies the values pycore read; else shows why and puts every box back to what is in effect. An
+  // accepted change leaves alone the box a person is typing in meanwhile (its next value is on its way).
   let chain = Promise.resolve();
   const setOptions = (changes, errId) => (chain = chain.then(() => applyOptions(changes, errId)));
   async function applyOptions(changes, errId) {
     const { ok: v, error } = await attempt("share_check", { view: view({ ...S.options, ...changes }) });
     for (const id of ["noise-error", "clip-error"]) if (!error || id === errId) say($(id))(error);
     if (!error) S.options = { schedules: v.schedules, noise: v.noise, seed: v.seed, max_grad_norm: v.max_grad_norm };
-    showOptions(true);
+    showOptions(Boolean(error));
     if (!error) await app.rerun();
   }
 
