@@ -155,12 +155,18 @@ class _Substitute(ast.NodeTransformer):
         return node
 
 
+def _appended(node):
+    """The name L if ``node`` is a call ``L.append(...)``, else None."""
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "append"
+            and isinstance(node.func.value, ast.Name)):
+        return node.func.value.id
+    return None
+
+
 def _append(stmt, lists):
     """The list name and the appended expression if ``stmt`` is ``L.append(e)`` for L in ``lists``."""
-    if (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)
-            and isinstance(stmt.value.func, ast.Attribute) and stmt.value.func.attr == "append"
-            and isinstance(stmt.value.func.value, ast.Name) and stmt.value.func.value.id in lists
-            and len(stmt.value.args) == 1 and not stmt.value.keywords):
+    if (isinstance(stmt, ast.Expr) and _appended(stmt.value) in lists and len(stmt.value.args) == 1
+            and not stmt.value.keywords):
         return stmt.value.func.value.id, stmt.value.args[0]
     return None
 
@@ -172,8 +178,9 @@ class _Unroll(ast.NodeTransformer):
     def visit_FunctionDef(self, node):
         lists, self.filled = self._append_lists(node), set()
         node.body = self._block(node.body, lists, None)
-        node = _Substitute({name: ast.Tuple([ast.Name(f"{name}__{k}", ast.Load()) for k in range(self.n)],
-                                            ast.Load()) for name in lists}).visit(node)
+        if lists:
+            node = _Substitute({name: ast.Tuple([ast.Name(f"{name}__{k}", ast.Load()) for k in range(self.n)],
+                                                ast.Load()) for name in lists}).visit(node)
         return self.generic_visit(node)         # nested functions, comprehensions, tuple(...) of displays
 
     def _append_lists(self, func):
@@ -188,9 +195,7 @@ class _Unroll(ast.NodeTransformer):
             elif isinstance(node, (ast.Global, ast.Nonlocal)):
                 stores.update(dict.fromkeys(node.names, 2))
         params = {a.arg for a in ast.walk(func.args) if isinstance(a, ast.arg)}
-        appended = {node.func.value.id for node in _own(func)
-                    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                    and node.func.attr == "append" and isinstance(node.func.value, ast.Name)}
+        appended = {_appended(node) for node in _own(func)} - {None}
         return {name for name in empty & appended if stores[name] == 1 and name not in params}
 
     def _block(self, body, lists, copy_k):
@@ -232,9 +237,7 @@ class _Unroll(ast.NodeTransformer):
             _refuse(loop, "a pass that rebinds a sequence it walks")
         _appends(loop.body, lists, bound)
         reads = [n.id for n in ast.walk(loop) if isinstance(n, ast.Name) and n.id in lists]
-        appends = [n.func.value.id for n in ast.walk(loop) if isinstance(n, ast.Call)
-                   and isinstance(n.func, ast.Attribute) and n.func.attr == "append"
-                   and isinstance(n.func.value, ast.Name) and n.func.value.id in lists]
+        appends = [name for name in map(_appended, ast.walk(loop)) if name in lists]
         if len(reads) != len(appends):
             _refuse(loop, "a list a pass fills is read inside the pass")
         if self.filled & set(appends):

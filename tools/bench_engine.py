@@ -3,8 +3,8 @@
 Prints steps per second per optimizer (full per-step records, Rosenbrock, 1000 steps) and the time for all
 12 optimizers x 1000 steps (target: <= 70 ms in Pyodide; 128 ms before issue 11). Best of several repeats, after
 ``WARMUP_SECONDS`` of the same work: V8 runs Pyodide's WebAssembly first as quickly compiled baseline code and
-swaps in optimized code compiled in the background, which took about a second here (a page's worker has long
-done so by a person's second click). The first repeat's time, before any warm-up, is printed too.
+swaps in optimized code compiled in the background, which took about a second here. The first repeat's time,
+before any warm-up, is printed too.
 """
 import json
 import platform

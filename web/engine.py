@@ -124,10 +124,10 @@ def race(request_id, args_json):
     """Start a race (``pycore.browser.runs.plan_runs``: everything checked first) and run its first slice."""
     def start():
         args = json.loads(args_json)
-        checked, plan = runs.plan_runs(args["surface"], args["start"], args["steps"], _part(args),
-                                       args.get("options"))
-        _race.update(id=request_id, plan=plan, trajs={}, errors={}, args=args, total=len(_part(args)),
-                     checked=checked, seconds=0.0)
+        part = _part(args)
+        checked, plan = runs.plan_runs(args["surface"], args["start"], args["steps"], part, args.get("options"))
+        _race.update(id=request_id, plan=plan, trajs={}, errors={}, args=args, total=len(part), checked=checked,
+                     seconds=0.0)
         return _race_slice()
     return _race_reply(start)
 
