@@ -10,10 +10,13 @@
 // again (revalidated, so unchanged files cost a 304); only changed files are stored; the new manifest replaces
 // the old one in a single write, and entries no manifest names are deleted. So the offline page is always one
 // version: the one of the last complete snapshot.
-const CACHE = "optviz";
+// The cache's name says the format of its keys: a cache of another name (an older format) is deleted on activation.
+const CACHE = "optviz-2";
 const MANIFEST = "./__optviz_manifest__";
 
-const keyOf = (url, etag) => `${url}#etag=${encodeURIComponent(etag || "none")}`;
+// One entry per (url, etag). The etag goes in the query: the Cache API ignores a URL's fragment when it matches, so
+// a key that carried it there named one entry per URL, which a new version replaced before its snapshot was whole.
+const keyOf = (url, etag) => `${url}${url.includes("?") ? "&" : "?"}__optviz_etag=${encodeURIComponent(etag || "none")}`;
 
 async function manifest(cache) {
   const r = await cache.match(MANIFEST);

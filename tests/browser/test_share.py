@@ -386,3 +386,30 @@ def test_a_reload_after_an_edit_is_never_a_mix_online_or_offline(cached_context,
     st = state(page)
     assert st["start"] == [0.5, 0.5] and st["runs"]
     shot(page, "share-offline")
+
+
+def test_a_snapshot_that_fails_leaves_the_kept_copy_whole(cached_context, tmp_path):
+    """Visit (version 1 kept), edit three files and remove one the snapshot must keep, reload: online the page is
+    version 2, but its snapshot fails, so the status says the previous copy is kept. Offline, the reload is version
+    1, all of it: a file fetched for the failed snapshot never replaces its kept version (the Cache API ignores a
+    URL's fragment, so a key that carried the version there let it)."""
+    site = _site_copy(tmp_path)
+    with serve(site) as url:
+        page = cached_context.new_page()
+        page.goto(url + "index.html", wait_until="domcontentloaded")
+        wait_ready(page)
+        page.wait_for_function("document.documentElement.dataset.offline === 'ready'", timeout=180_000)
+        _edit(site / "index.html", "<head>", '<head>\n  <meta name="optviz-test" content="v2">')
+        _edit(site / "web" / "app.js", "main().catch(fault);", 'window.__optvizEdit = "v2";\nmain().catch(fault);')
+        _edit(site / "pycore" / "browser" / "presets.py", "every other", "EDITED: every other")
+        (site / "docs" / "comparison.md").unlink()
+        page.reload(wait_until="domcontentloaded")
+        wait_ready(page)
+        assert _versions(page) == {"index.html": "v2", "web/app.js": "v2", "pycore": "v2"}
+        page.wait_for_function("document.documentElement.dataset.offline === 'partial'", timeout=180_000)
+        assert "the previous copy (1 file could not be fetched now)" in page.locator("#offline-status").inner_text()
+    page.reload(wait_until="domcontentloaded")
+    wait_ready(page)
+    assert _versions(page) == {"index.html": "v1", "web/app.js": "v1", "pycore": "v1"}
+    text = page.evaluate("fetch('docs/comparison.md').then((r) => r.ok ? r.text() : `HTTP ${r.status}`)")
+    assert text == (ROOT / "docs" / "comparison.md").read_text()
