@@ -333,6 +333,22 @@ def _versions(page):
     }
 
 
+def _kept(context, url):
+    """A first visit, until the service worker has kept the page for offline use."""
+    page = context.new_page()
+    page.goto(url + "index.html", wait_until="domcontentloaded")
+    wait_ready(page)
+    page.wait_for_function("document.documentElement.dataset.offline === 'ready'", timeout=180_000)
+    return page
+
+
+def _edit_to_v2(site):
+    """The page's HTML, its JavaScript and the worker's pycore, each edited to say version 2 (see ``_versions``)."""
+    _edit(site / "index.html", "<head>", '<head>\n  <meta name="optviz-test" content="v2">')
+    _edit(site / "web" / "app.js", "main().catch(fault);", 'window.__optvizEdit = "v2";\nmain().catch(fault);')
+    _edit(site / "pycore" / "browser" / "presets.py", "every other", "EDITED: every other")
+
+
 @pytest.fixture
 def cached_context(browser):
     """A context with the browser's HTTP cache on: Playwright's request routing (which the other tests use to
@@ -356,14 +372,9 @@ def test_a_reload_after_an_edit_is_never_a_mix_online_or_offline(cached_context,
     reload is the new version too, all of it (the snapshot is replaced in one step)."""
     site = _site_copy(tmp_path)
     with serve(site) as url:
-        page = cached_context.new_page()
-        page.goto(url + "index.html", wait_until="domcontentloaded")
-        wait_ready(page)
-        page.wait_for_function("document.documentElement.dataset.offline === 'ready'", timeout=180_000)
+        page = _kept(cached_context, url)
         assert _versions(page) == {"index.html": "v1", "web/app.js": "v1", "pycore": "v1"}
-        _edit(site / "index.html", "<head>", '<head>\n  <meta name="optviz-test" content="v2">')
-        _edit(site / "web" / "app.js", "main().catch(fault);", 'window.__optvizEdit = "v2";\nmain().catch(fault);')
-        _edit(site / "pycore" / "browser" / "presets.py", "every other", "EDITED: every other")
+        _edit_to_v2(site)
         page.reload(wait_until="domcontentloaded")
         wait_ready(page)
         assert _versions(page) == {"index.html": "v2", "web/app.js": "v2", "pycore": "v2"}
@@ -395,13 +406,8 @@ def test_a_snapshot_that_fails_leaves_the_kept_copy_whole(cached_context, tmp_pa
     URL's fragment, so a key that carried the version there let it)."""
     site = _site_copy(tmp_path)
     with serve(site) as url:
-        page = cached_context.new_page()
-        page.goto(url + "index.html", wait_until="domcontentloaded")
-        wait_ready(page)
-        page.wait_for_function("document.documentElement.dataset.offline === 'ready'", timeout=180_000)
-        _edit(site / "index.html", "<head>", '<head>\n  <meta name="optviz-test" content="v2">')
-        _edit(site / "web" / "app.js", "main().catch(fault);", 'window.__optvizEdit = "v2";\nmain().catch(fault);')
-        _edit(site / "pycore" / "browser" / "presets.py", "every other", "EDITED: every other")
+        page = _kept(cached_context, url)
+        _edit_to_v2(site)
         (site / "docs" / "comparison.md").unlink()
         page.reload(wait_until="domcontentloaded")
         wait_ready(page)
