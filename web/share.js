@@ -211,7 +211,8 @@ function onDemand(keys) {
 
 // Registers sw.js (scope: the page's folder) and, once it controls the page, asks it for one consistent
 // offline snapshot of every same-origin file this page and its Python worker have loaded, and those loaded on
-// demand. Sets data-offline="ready" when the snapshot is complete ("partial" if some file could not be kept).
+// demand. Sets data-offline="ready" when the snapshot is complete, "partial" if some file could not be fetched (the
+// previous snapshot stays in force), "offline" if none could (the page is running from that snapshot).
 export function registerOffline(keys, call) {
   const line = $("offline-status");
   keepOffline(line, keys, call).catch((e) => { line.textContent = `This browser did not keep the page for offline use (${e.message}).`; });
@@ -237,8 +238,11 @@ async function keepOffline(line, keys, call) {
     ch.port1.onmessage = (e) => resolve(e.data);
     reg.active.postMessage({ type: "snapshot", files: [...new Set(files)] }, [ch.port2]);
   });
-  line.textContent = done.failed.length
-    ? `Kept for offline use: the previous copy (${done.failed.length} file${done.failed.length > 1 ? "s" : ""} could not be fetched now).`
-    : `Available offline: ${done.cached} files kept by this browser, all from the version on screen.`;
-  document.documentElement.dataset.offline = done.failed.length ? "partial" : "ready";
+  const state = !done.failed.length ? "ready" : done.cached ? "partial" : "offline";
+  line.textContent = {
+    ready: `Available offline: ${done.cached} files kept by this browser, all from the version on screen.`,
+    partial: `Kept for offline use: the previous copy (${done.failed.length} file${done.failed.length > 1 ? "s" : ""} could not be fetched now).`,
+    offline: "Offline: this page runs from the copy this browser kept, all of one version.",
+  }[state];
+  document.documentElement.dataset.offline = state;
 }

@@ -389,6 +389,9 @@ def test_a_reload_after_an_edit_is_never_a_mix_online_or_offline(cached_context,
     page.reload(wait_until="domcontentloaded")
     wait_ready(page)
     assert _versions(page) == {"index.html": "v2", "web/app.js": "v2", "pycore": "v2"}
+    page.wait_for_function("document.documentElement.dataset.offline === 'offline'", timeout=180_000)
+    assert page.locator("#offline-status").inner_text() == ("Offline: this page runs from the copy this browser "
+                                                            "kept, all of one version.")
     # Files loaded only on demand were kept too, from the same version.
     for path in ("docs/optimizers/adam.md", "docs/comparison.md"):
         text = page.evaluate("(p) => fetch(p).then((r) => r.ok ? r.text() : `HTTP ${r.status}`)", path)
