@@ -146,10 +146,8 @@ def _shown_traj(race_id, key):
     shown = _shown.get(race_id)
     if shown is not None and key not in shown["trajs"] and key in shown["args"]["settings"]:
         a = shown["args"]
-        for k, out in runs.plan_runs(a["surface"], a["start"], a["steps"], {key: a["settings"][key]},
-                                     a.get("options"))[1]:
-            if not isinstance(out, str):
-                shown["trajs"][k] = out
+        trajs, _ = runs.run_all(a["surface"], a["start"], a["steps"], {key: a["settings"][key]}, a.get("options"))
+        shown["trajs"].update(trajs)
     if shown is None or key not in shown["trajs"]:
         raise ValueError(f"no run of {key!r} is shown")
     return shown["trajs"][key]
