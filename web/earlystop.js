@@ -83,15 +83,17 @@ export function initEarlyStop({ S, setData }) {
   }
 
   return {
-    // The fields and note for the settings in effect (pycore's record of the data surface).
-    show() {
+    // The fields and note for the settings in effect (pycore's record of the data surface); `all` as in
+    // web/lab.js showData: false leaves alone the field being typed in.
+    show(all = true) {
       const data = S.surfaces[S.surface]?.data;
       if (!data) return;
       const es = data.early_stopping;
       if (es) last = es;
       on.checked = Boolean(es);
-      patience.value = String(last.patience);
-      delta.value = String(last.min_delta);
+      for (const [input, v] of [[patience, last.patience], [delta, last.min_delta]]) {
+        if (all || document.activeElement !== input) input.value = String(v);
+      }
       restore.checked = last.restore_best;
       for (const id of ["es-fields", "es-restore-row"]) $(id).classList.toggle("off", !es);
       $("es-note").textContent = note(data);

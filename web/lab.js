@@ -54,13 +54,16 @@ export function initLab(app) {
   // ---- training data controls ----
   const batch = $("batch-size"), seed = $("data-seed");
   const kept = {};      // each data surface's settings (batch size, seed, early stopping), kept while another is shown
-  function showData() {
+  // `all`: put every field back, even the one being typed in (a refused value, another surface); an accepted
+  // change leaves that one alone, or its answer would undo what was typed meanwhile, before its Enter.
+  function showData(all = true) {
     const rec = S.surfaces[S.surface]?.data;
     $("data-card").hidden = !rec;
     if (!rec) return;
     batch.max = rec.n;
-    batch.value = S.data.batch_size;
-    seed.value = S.data.seed;
+    for (const [input, v] of [[batch, S.data.batch_size], [seed, S.data.seed]]) {
+      if (all || document.activeElement !== input) input.value = v;
+    }
     const per = rec.steps_per_epoch;
     const held = `${rec.n_val} more are held out for validation`;
     $("data-note").textContent = S.data.batch_size === rec.n
@@ -69,7 +72,7 @@ export function initLab(app) {
       : `Mini-batches of ${S.data.batch_size} of the ${rec.n} training samples, reshuffled every epoch from seed ` +
         `${S.data.seed} (as torch's DataLoader with shuffle=True): ${per} steps per epoch, each with a noisy ` +
         `gradient; every optimizer sees the same batches; ${held}. Paths are drawn on the training loss.`;
-    stopping.show();
+    stopping.show(all);
   }
   // pycore checks the typed text; the record it returns carries the normalised values. One change at a time; a
   // refused value shows pycore's message in `errId` and puts every field back to the settings in effect.
@@ -90,7 +93,7 @@ export function initLab(app) {
     S.data = dataSpec(rec.data);
     kept[S.data.dataset] = S.data;
     S.surfaces[S.surface] = rec;
-    showData();
+    showData(false);
     app.rerun();
   }
   const stopping = initEarlyStop({ S, setData });
